@@ -1,0 +1,106 @@
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+
+/**
+ * Shape of config-rpc.toml. Keys and defaults are the Nano node's (nano/lib/rpcconfig.hpp,
+ * `[secure]` as of V22.1) plus `[ledger]`, which this product needs. Every table has
+ * `additionalProperties: false` so a typo is reported instead of silently ignored.
+ */
+const uint16 = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+const uint32 = { type: 'integer', minimum: 0, maximum: 4294967295 } as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    address: { type: 'string', default: '::1' },
+    port: { ...uint16, default: 7076 },
+    enable_control: { type: 'boolean', default: false },
+    max_json_depth: { type: 'integer', minimum: 1, maximum: 255, default: 20 },
+    // The node allows uint64; beyond 2^53 a JS number is no longer exact.
+    max_request_size: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 33554432 },
+    secure: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enable: { type: 'boolean', default: false },
+        verbose_logging: { type: 'boolean', default: false },
+        server_cert_path: { type: 'string', default: '' },
+        server_key_path: { type: 'string', default: '' },
+        server_key_passphrase: { type: 'string', default: '' },
+        server_dh_path: { type: 'string', default: '' },
+        client_certs_path: { type: 'string', default: '' },
+      },
+    },
+    // Accepted so a node's config-rpc.toml loads unchanged; this server has no IPC to a node.
+    process: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        io_threads: { ...uint32, minimum: 1 },
+        ipc_address: { type: 'string' },
+        ipc_port: uint16,
+        num_ipc_connections: { ...uint32, minimum: 1 },
+      },
+    },
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        log_rpc: { type: 'boolean', default: true },
+      },
+    },
+    ledger: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        path: { type: 'string', minLength: 1, default: 'data' },
+      },
+    },
+  },
+} as const;
+
+/** The document after defaults were applied and validation passed. */
+export interface RawConfig {
+  address: string;
+  port: number;
+  enable_control: boolean;
+  max_json_depth: number;
+  max_request_size: number;
+  secure: {
+    enable: boolean;
+    verbose_logging: boolean;
+    server_cert_path: string;
+    server_key_path: string;
+    server_key_passphrase: string;
+    server_dh_path: string;
+    client_certs_path: string;
+  };
+  process: { io_threads?: number; ipc_address?: string; ipc_port?: number; num_ipc_connections?: number };
+  logging: { log_rpc: boolean };
+  ledger: { path: string };
+}
+
+// allErrors is safe here (the input is the operator's own file, not a request body) and lets
+// one run report every problem. verbose gives parentSchema, used to word range messages.
+const ajv = new Ajv({ useDefaults: true, allErrors: true, verbose: true, strict: true });
+
+export const validateConfig: ValidateFunction<RawConfig> = ajv.compile<RawConfig>(configSchema);
+
+export type SchemaError = ErrorObject;
+
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+}
+
+/** Valid key names at a table path, for "did you mean" suggestions. */
+export function keysAt(path: readonly string[]): string[] {
+  let node: SchemaNode | undefined = configSchema as unknown as SchemaNode;
+  for (const segment of path) node = node?.properties?.[segment];
+  return Object.keys(node?.properties ?? {});
+}

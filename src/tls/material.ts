@@ -1,0 +1,253 @@
+import { createDiffieHellman, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { ConfigError, describeFsError, displayName } from '../config/problems.js';
+import type { RpcConfig } from '../config/types.js';
+
+/** The server's certificate chain, decrypted key and DH parameters, checked and ready for tls options. */
+export interface ServerMaterial {
+  /** PEM certificates, leaf first then intermediates, in the order given. */
+  cert: string;
+  /** Decrypted, so the passphrase is not needed again (and not kept around). */
+  key: KeyObject;
+  dhparam?: string;
+  dhBits?: number;
+  leaf: X509Certificate;
+  /** Number of certificates in `cert`, leaf included (1 = leaf only). */
+  chainLength: number;
+  warnings: string[];
+}
+
+type Secure = RpcConfig['secure'];
+
+interface Loaded {
+  text: string;
+  source: string;
+}
+
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/g;
+const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----[\s\S]*?-----END \1-----/;
+const DH_BLOCK = /-----BEGIN (X9\.42 )?DH PARAMETERS-----([\s\S]*?)-----END \1?DH PARAMETERS-----/;
+
+/**
+ * Reads and checks the server's TLS material before anything listens, so a bad path, a wrong
+ * passphrase or a mismatched key is one clear line instead of OpenSSL's "bad decrypt" thrown
+ * from inside the HTTPS server constructor. Every check runs; all problems are thrown together.
+ */
+export async function loadServerMaterial(secure: Secure, configFile: string): Promise<ServerMaterial> {
+  const name = displayName(configFile);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const problem = (key: string, text: string): void => {
+    problems.push(`${name}: secure.${key}: ${text}`);
+  };
+  const warn = (key: string, text: string): void => {
+    warnings.push(`${name}: secure.${key}: ${text}`);
+  };
+
+  const certIn = await loadItem('server_cert_path', secure.serverCertPem, secure.serverCertPath, 'NANO_RPC_SERVER_CERT', problem);
+  const keyIn = await loadItem('server_key_path', secure.serverKeyPem, secure.serverKeyPath, 'NANO_RPC_SERVER_KEY', problem);
+
+  let certs: X509Certificate[] = [];
+  let certPem = '';
+  if (certIn !== undefined) {
+    const blocks = certIn.text.match(CERT_BLOCK) ?? [];
+    if (blocks.length === 0) {
+      problem('server_cert_path', `${certIn.source} is not a PEM certificate (no -----BEGIN CERTIFICATE----- block)`);
+    }
+    blocks.forEach((block, i) => {
+      try {
+        certs.push(new X509Certificate(block));
+      } catch {
+        problem('server_cert_path', `certificate #${i + 1} in ${certIn.source} cannot be parsed`);
+      }
+    });
+    if (certs.length !== blocks.length) certs = [];
+    certPem = blocks.map((b) => b.replace(/\r\n/g, '\n')).join('\n') + '\n';
+    // OpenSSL sends the chain in file order; clients then fail with "unable to get local issuer".
+    for (let i = 1; i < certs.length; i++) {
+      if (!certs[i - 1]!.checkIssued(certs[i]!)) {
+        problem(
+          'server_cert_path',
+          `certificate #${i + 1} in ${certIn.source} (${certs[i]!.subject.replace(/\n/g, ', ')}) did not issue certificate #${i}; put the leaf first, then each issuer in order`,
+        );
+      }
+    }
+  }
+  const leaf = certs[0];
+
+  if (leaf !== undefined && certIn !== undefined) {
+    const now = Date.now();
+    const subject = leaf.subject.replace(/\n/g, ', ');
+    if (now > Date.parse(leaf.validTo)) {
+      warn('server_cert_path', `the certificate in ${certIn.source} (${subject}) expired on ${new Date(leaf.validTo).toISOString()}`);
+    } else if (now < Date.parse(leaf.validFrom)) {
+      warn('server_cert_path', `the certificate in ${certIn.source} (${subject}) is not valid before ${new Date(leaf.validFrom).toISOString()}`);
+    }
+  }
+
+  let key: KeyObject | undefined;
+  if (keyIn !== undefined) {
+    if (secure.serverKeyPem === undefined) await checkKeyMode(secure.serverKeyPath, warn);
+    key = decryptKey(keyIn, secure.serverKeyPassphrase, problem);
+  }
+
+  if (key !== undefined && leaf !== undefined && certIn !== undefined && keyIn !== undefined) {
+    const fromKey = createPublicKey(key).export({ type: 'spki', format: 'der' });
+    const fromCert = leaf.publicKey.export({ type: 'spki', format: 'der' });
+    if (!fromKey.equals(fromCert)) {
+      problem('server_key_path', `the key in ${keyIn.source} does not match the certificate in ${certIn.source} (${leaf.subject.replace(/\n/g, ', ')})`);
+    }
+  }
+
+  let dhparam: string | undefined;
+  let dhBits: number | undefined;
+  if (secure.serverDhPath !== '') {
+    const dhIn = await loadItem('server_dh_path', undefined, secure.serverDhPath, undefined, problem);
+    if (dhIn !== undefined) {
+      const checked = checkDh(dhIn, problem);
+      if (checked !== undefined) {
+        ({ pem: dhparam, bits: dhBits } = checked);
+        if (dhBits < 2048) warn('server_dh_path', `${dhBits}-bit DH parameters are weak; use 2048 or more (RFC 7919 ffdhe2048)`);
+      }
+    }
+  }
+
+  if (problems.length > 0 || key === undefined || leaf === undefined) {
+    throw new ConfigError(problems.length > 0 ? problems : [`${name}: secure: no server certificate or key`]);
+  }
+  return {
+    cert: certPem,
+    key,
+    ...(dhparam === undefined ? {} : { dhparam, dhBits }),
+    leaf,
+    chainLength: certs.length,
+    warnings,
+  };
+}
+
+async function loadItem(
+  key: string,
+  pem: string | undefined,
+  file: string,
+  envName: string | undefined,
+  problem: (key: string, text: string) => void,
+): Promise<Loaded | undefined> {
+  if (pem !== undefined && envName !== undefined) return { text: pem, source: `env ${envName}` };
+  if (file === '') {
+    problem(key, `not set${envName === undefined ? '' : ` (set it or ${envName})`}`);
+    return undefined;
+  }
+  try {
+    return { text: await readFile(file, 'utf8'), source: file };
+  } catch (err) {
+    problem(key, `cannot read ${file}: ${describeFsError(err)}`);
+    return undefined;
+  }
+}
+
+async function checkKeyMode(file: string, warn: (key: string, text: string) => void): Promise<void> {
+  // POSIX permission bits mean nothing on Windows.
+  if (process.platform === 'win32') return;
+  try {
+    const { mode } = await stat(file);
+    if ((mode & 0o004) !== 0) {
+      warn('server_key_path', `${file} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); chmod 600`);
+    }
+  } catch {
+    // Already read successfully; a stat race is not worth a second message.
+  }
+}
+
+function decryptKey(
+  keyIn: Loaded,
+  passphrase: string,
+  problem: (key: string, text: string) => void,
+): KeyObject | undefined {
+  const block = KEY_BLOCK.exec(keyIn.text);
+  if (block === null) {
+    problem('server_key_path', `${keyIn.source} contains no PEM private key (-----BEGIN [RSA |EC ]PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)`);
+    return undefined;
+  }
+  const pem = block[0].replace(/\r\n/g, '\n');
+  // PKCS#8 says so in its label; traditional OpenSSL PEM in a Proc-Type header.
+  const encrypted = block[1] === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,\s*ENCRYPTED/m.test(pem);
+  if (encrypted && passphrase === '') {
+    problem(
+      'server_key_passphrase',
+      `the key in ${keyIn.source} is encrypted; set server_key_passphrase (or NANO_RPC_SERVER_KEY_PASSPHRASE)`,
+    );
+    return undefined;
+  }
+  try {
+    return createPrivateKey(encrypted ? { key: pem, format: 'pem', passphrase } : { key: pem, format: 'pem' });
+  } catch (err) {
+    // OpenSSL's text ("bad decrypt", decoder errors) says nothing useful; keep only the code.
+    if (encrypted) {
+      problem('server_key_passphrase', `wrong passphrase for the key in ${keyIn.source}`);
+    } else {
+      const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'unknown error';
+      problem('server_key_path', `the key in ${keyIn.source} cannot be parsed (${code})`);
+    }
+    return undefined;
+  }
+}
+
+function checkDh(dhIn: Loaded, problem: (key: string, text: string) => void): { pem: string; bits: number } | undefined {
+  const block = DH_BLOCK.exec(dhIn.text);
+  const fail = (why: string): undefined => {
+    problem('server_dh_path', `${dhIn.source} ${why}`);
+    return undefined;
+  };
+  if (block === null) return fail('is not a PEM DH parameters file (no -----BEGIN DH PARAMETERS----- block)');
+  const der = Buffer.from(block[2]!.replace(/\s+/g, ''), 'base64');
+  const ints = derIntegers(der);
+  if (ints === undefined || ints.length < 2) return fail('has malformed DH parameters');
+  const [p, g] = ints as [Buffer, Buffer];
+  const bits = bitLength(p);
+  try {
+    const dh = createDiffieHellman(p, g);
+    // DH_CHECK_P_NOT_PRIME = 0x01, DH_CHECK_P_NOT_SAFE_PRIME = 0x02 (openssl/dh.h).
+    if ((dh.verifyError & 0x03) !== 0) return fail(`has a ${bits}-bit prime that is not a safe prime`);
+  } catch {
+    return fail('has DH parameters that OpenSSL rejects');
+  }
+  return { pem: block[0].replace(/\r\n/g, '\n') + '\n', bits };
+}
+
+/** The INTEGERs of a top-level DER SEQUENCE (DHParameter: p, g[, privateValueLength]). */
+function derIntegers(der: Buffer): Buffer[] | undefined {
+  const readLength = (at: number): [len: number, next: number] | undefined => {
+    const first = der[at];
+    if (first === undefined) return undefined;
+    if (first < 0x80) return [first, at + 1];
+    const n = first & 0x7f;
+    if (n === 0 || n > 4 || at + 1 + n > der.length) return undefined;
+    let len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + der[at + 1 + i]!;
+    return [len, at + 1 + n];
+  };
+  if (der[0] !== 0x30) return undefined;
+  const seq = readLength(1);
+  if (seq === undefined) return undefined;
+  const [seqLen, start] = seq;
+  const end = start + seqLen;
+  if (end > der.length) return undefined;
+  const out: Buffer[] = [];
+  let at = start;
+  while (at < end) {
+    if (der[at] !== 0x02) break;
+    const l = readLength(at + 1);
+    if (l === undefined || l[1] + l[0] > end) return undefined;
+    out.push(der.subarray(l[1], l[1] + l[0]));
+    at = l[1] + l[0];
+  }
+  return out;
+}
+
+function bitLength(n: Buffer): number {
+  let i = 0;
+  while (i < n.length && n[i] === 0) i++;
+  if (i === n.length) return 0;
+  return (n.length - i - 1) * 8 + (32 - Math.clz32(n[i]!));
+}
