@@ -1,0 +1,228 @@
+import { isZero, toHex, ZERO32 } from '../bytes.js';
+import { blockToJson } from '../blocks/json.js';
+import { encodeAccount } from '../crypto/account.js';
+import { decodeAccountInfo, decodePending } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { decodeStoredBlock, storeView } from '../store/view.js';
+import type { StoredBlock } from '../store/view.js';
+import { bytesToU128 } from '../bytes.js';
+import type {
+  AccountInfoResult,
+  BalanceResult,
+  BlockInfoResult,
+  FrontierEntry,
+  HistoryEntry,
+  ReceivableEntry,
+  WeightEntry,
+} from './types.js';
+
+export interface PageOptions {
+  /** Maximum entries; undefined = all. */
+  readonly count?: number;
+  readonly offset?: number;
+}
+
+export interface ReceivableOptions extends PageOptions {
+  /** Only entries with amount ≥ threshold. */
+  readonly threshold?: bigint;
+  /** Sort by amount, largest first (the RPC `sorting`). */
+  readonly sortByAmount?: boolean;
+}
+
+export interface HistoryOptions extends PageOptions {
+  readonly reverse?: boolean;
+  readonly raw?: boolean;
+  readonly head?: Buffer;
+}
+
+export interface Queries {
+  accountInfo(account: Buffer): AccountInfoResult | undefined;
+  accountBalance(account: Buffer): BalanceResult;
+  blockInfo(hash: Buffer): BlockInfoResult | undefined;
+  /** Hashes walking `previous` (newest → oldest) from `hash` inclusive; `reverse` walks successors. */
+  chain(hash: Buffer, opts: PageOptions & { readonly reverse?: boolean }): string[];
+  /**
+   * Account history newest first (`reverse`: oldest first). `head` starts at that block of the account
+   * instead of its frontier (or open block). Non-raw skips change/epoch blocks and reports opens as receives.
+   */
+  history(account: Buffer, opts: HistoryOptions): HistoryEntry[];
+  receivable(account: Buffer, opts?: ReceivableOptions): ReceivableEntry[];
+  /** Accounts in public-key byte order from `start` inclusive. */
+  frontiers(start: Buffer, count: number): FrontierEntry[];
+  /** Representatives with non-zero weight, in public-key order. */
+  representatives(count?: number): WeightEntry[];
+  /** Accounts whose current representative is `representative`, with their balances. */
+  delegators(representative: Buffer, opts?: PageOptions): WeightEntry[];
+  weight(representative: Buffer): bigint;
+}
+
+function blockInfoOf(hash: Buffer, stored: StoredBlock): BlockInfoResult {
+  const { block, sideband } = stored;
+  const kind = sideband.subtype;
+  const moves = kind === 'send' || kind === 'receive' || kind === 'open';
+  return {
+    hash: toHex(hash),
+    account: encodeAccount(sideband.account),
+    amount: moves ? sideband.amount : 0n,
+    balance: sideband.balance,
+    height: sideband.height,
+    localTimestamp: sideband.timestamp,
+    successor: toHex(sideband.successor),
+    confirmed: true,
+    subtype: block.type === 'state' ? (kind === 'open' ? 'receive' : kind) : undefined,
+    kind,
+    epoch: sideband.epoch,
+    sourceEpoch: sideband.sourceEpoch,
+    linkedAccount: isZero(sideband.linkedAccount) && !moves ? undefined : encodeAccount(sideband.linkedAccount),
+    contents: blockToJson(block),
+    block,
+  };
+}
+
+function page<T>(items: Iterable<T>, opts: PageOptions): T[] {
+  const out: T[] = [];
+  let skip = opts.offset ?? 0;
+  const limit = opts.count ?? Number.POSITIVE_INFINITY;
+  if (limit <= 0) return out;
+  for (const item of items) {
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    out.push(item);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export function createQueries(store: Store): Queries {
+  const view = storeView(store);
+
+  function storedBlock(hash: Buffer): StoredBlock | undefined {
+    const value = store.blocks.get(hash);
+    return value === undefined ? undefined : decodeStoredBlock(value);
+  }
+
+  function* walk(start: Buffer, reverse: boolean): Generator<[Buffer, StoredBlock]> {
+    let hash = start;
+    for (;;) {
+      const stored = storedBlock(hash);
+      if (stored === undefined) return;
+      yield [hash, stored];
+      const next = reverse ? stored.sideband.successor : stored.block.type === 'open' ? ZERO32 : stored.block.previous;
+      if (isZero(next)) return;
+      hash = next;
+    }
+  }
+
+  function receivableEntries(account: Buffer): ReceivableEntry[] {
+    const out: ReceivableEntry[] = [];
+    const end = Buffer.concat([account, Buffer.alloc(32, 0xff)]);
+    for (const { key, value } of store.pending.getRange({ start: account, end, inclusiveEnd: true })) {
+      const k = Buffer.from(key as Buffer);
+      if (!k.subarray(0, 32).equals(account)) break;
+      const entry = decodePending(value);
+      out.push({ hash: toHex(k.subarray(32)), amount: entry.amount, source: encodeAccount(entry.source), epoch: entry.epoch });
+    }
+    return out;
+  }
+
+  return {
+    accountInfo(account) {
+      const info = view.account(account);
+      if (info === undefined) return undefined;
+      return {
+        frontier: toHex(info.head),
+        openBlock: toHex(info.openBlock),
+        representativeBlock: toHex(info.representativeBlock),
+        representative: encodeAccount(info.representative),
+        balance: info.balance,
+        modifiedTimestamp: info.modified,
+        blockCount: info.blockCount,
+        accountVersion: info.epoch,
+        confirmationHeight: info.blockCount,
+        confirmationHeightFrontier: toHex(info.head),
+      };
+    },
+    accountBalance(account) {
+      const balance = view.account(account)?.balance ?? 0n;
+      let receivable = 0n;
+      for (const entry of receivableEntries(account)) receivable += entry.amount;
+      return { balance, receivable };
+    },
+    blockInfo(hash) {
+      const stored = storedBlock(hash);
+      return stored === undefined ? undefined : blockInfoOf(hash, stored);
+    },
+    chain(hash, opts) {
+      const hashes = (function* () {
+        for (const [h] of walk(hash, opts.reverse === true)) yield toHex(h);
+      })();
+      return page(hashes, opts);
+    },
+    history(account, opts) {
+      const info = view.account(account);
+      if (info === undefined) return [];
+      const reverse = opts.reverse === true;
+      const self = encodeAccount(account);
+      const entries = (function* (): Generator<HistoryEntry> {
+        const start = opts.head ?? (reverse ? info.openBlock : info.head);
+        for (const [h, stored] of walk(start, reverse)) {
+          if (!stored.sideband.account.equals(account)) return;
+          const { sideband, block } = stored;
+          const kind = sideband.subtype;
+          if (opts.raw !== true && (kind === 'change' || kind === 'epoch')) continue;
+          const moves = kind === 'send' || kind === 'receive' || kind === 'open';
+          yield {
+            hash: toHex(h),
+            type: opts.raw === true ? kind : kind === 'open' ? 'receive' : kind,
+            blockType: block.type,
+            account: moves ? encodeAccount(sideband.linkedAccount) : self,
+            amount: moves ? sideband.amount : 0n,
+            balance: sideband.balance,
+            height: sideband.height,
+            localTimestamp: sideband.timestamp,
+            confirmed: true,
+            contents: blockToJson(block),
+            previous: toHex(block.type === 'open' ? ZERO32 : block.previous),
+            successor: toHex(sideband.successor),
+          };
+        }
+      })();
+      return page(entries, opts);
+    },
+    receivable(account, opts = {}) {
+      let entries = receivableEntries(account);
+      if (opts.threshold !== undefined) entries = entries.filter((e) => e.amount >= opts.threshold!);
+      if (opts.sortByAmount === true) entries.sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
+      return page(entries, opts);
+    },
+    frontiers(start, count) {
+      const out: FrontierEntry[] = [];
+      if (count <= 0) return out;
+      for (const { key, value } of store.accounts.getRange({ start, limit: count })) {
+        out.push({ account: encodeAccount(Buffer.from(key as Buffer)), hash: toHex(decodeAccountInfo(value).head) });
+      }
+      return out;
+    },
+    representatives(count) {
+      const out: WeightEntry[] = [];
+      for (const { key, value } of store.weights.getRange(count === undefined ? {} : { limit: count })) {
+        out.push({ account: encodeAccount(Buffer.from(key as Buffer)), weight: bytesToU128(value) });
+      }
+      return out;
+    },
+    delegators(representative, opts = {}) {
+      const matches = (function* (): Generator<WeightEntry> {
+        for (const { key, value } of store.accounts.getRange({})) {
+          const info = decodeAccountInfo(value);
+          if (info.representative.equals(representative)) {
+            yield { account: encodeAccount(Buffer.from(key as Buffer)), weight: info.balance };
+          }
+        }
+      })();
+      return page(matches, opts);
+    },
+    weight: (representative) => view.weight(representative),
+  };
+}
