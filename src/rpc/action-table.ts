@@ -1,0 +1,30 @@
+import type { AnyActionSpec } from './action.js';
+import { block_count } from './actions/ledger-counts.js';
+import { stop, uptime, version } from './actions/node-info.js';
+
+/**
+ * Every action this server answers. Adding an action is one entry here and one handler.
+ * Keys are the node's action names; aliases point at the same spec.
+ */
+export const ACTIONS: Readonly<Record<string, AnyActionSpec>> = {
+  block_count,
+  stop,
+  uptime,
+  version,
+};
+
+/**
+ * The node's control-level actions (nano/rpc/rpc_handler.cpp create_rpc_control_impls). With
+ * enable_control off, the node refuses these with "RPC control is disabled" before it looks the
+ * action up, so a client gets the same answer here even for the ones we don't implement.
+ */
+export const NODE_CONTROL_ACTIONS: ReadonlySet<string> = new Set([
+  'account_create', 'account_move', 'account_remove', 'account_representative_set', 'accounts_create',
+  'backoff_info', 'block_create', 'bootstrap_lazy', 'database_txn_tracker', 'epoch_upgrade', 'keepalive',
+  'ledger', 'node_id', 'password_change', 'populate_backlog', 'receive', 'receive_minimum',
+  'receive_minimum_set', 'search_pending', 'search_receivable', 'search_pending_all',
+  'search_receivable_all', 'send', 'stop', 'unchecked_clear', 'unopened', 'wallet_add',
+  'wallet_add_watch', 'wallet_change_seed', 'wallet_create', 'wallet_destroy', 'wallet_lock',
+  'wallet_representative_set', 'wallet_republish', 'wallet_work_get', 'work_generate', 'work_cancel',
+  'work_get', 'work_set', 'work_peer_add', 'work_peers', 'work_peers_clear', 'wallet_seed',
+]);

@@ -1,0 +1,43 @@
+import type { SchemaObject } from 'ajv';
+import type { Ledger } from '../ledger/ledger.js';
+import type { RpcResult } from './encode.js';
+
+/** What a handler may use. Handlers get only this: no HTTP, no sockets, no store internals. */
+export interface ActionContext {
+  readonly ledger: Ledger;
+  readonly node: NodeInfo;
+  /** Asks the server to shut down gracefully once the current answer has been sent. */
+  requestStop(): void;
+}
+
+export interface NodeInfo {
+  readonly vendor: string;
+  /** process.hrtime.bigint() at start, for `uptime`. */
+  readonly startedAt: bigint;
+}
+
+/**
+ * One RPC action: the shape of its parameters (checked before the handler runs; a mismatch is
+ * the node's "Unable to parse JSON"), whether it needs `enable_control`, and the handler.
+ */
+export interface ActionSpec<P> {
+  /**
+   * JSON Schema of the request object. Nano clients send numbers and strings interchangeably,
+   * so schemas check presence and coarse shape; handlers parse values into domain types.
+   */
+  readonly params: SchemaObject;
+  /** true, or a predicate for actions that need control only with some parameters (process+force). */
+  readonly control: boolean | ((params: P) => boolean);
+  readonly handler: (params: P, context: ActionContext) => RpcResult | Promise<RpcResult>;
+}
+
+/** Erases the parameter type so specs of different actions can share one table. */
+export type AnyActionSpec = ActionSpec<any>;
+
+export function defineAction<P>(spec: ActionSpec<P>): ActionSpec<P> {
+  return spec;
+}
+
+/** Parameters of an action that takes none besides `action` (extra fields are ignored, as the node does). */
+export type NoParams = Record<string, unknown>;
+export const noParams: SchemaObject = { type: 'object' };

@@ -1,0 +1,71 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { ActionContext, AnyActionSpec } from './action.js';
+import type { RpcResult } from './encode.js';
+import { exceedsJsonDepth } from './json-depth.js';
+import { RpcError } from './errors.js';
+
+export interface DispatcherOptions {
+  readonly actions: Readonly<Record<string, AnyActionSpec>>;
+  readonly controlActions: ReadonlySet<string>;
+  readonly enableControl: boolean;
+  readonly maxJsonDepth: number;
+  readonly context: ActionContext;
+}
+
+export interface Dispatched {
+  /** The action name when the body named one, for logs. */
+  readonly action: string | undefined;
+  readonly result: RpcResult;
+}
+
+interface CompiledAction {
+  readonly spec: AnyActionSpec;
+  readonly validate: ValidateFunction;
+}
+
+/**
+ * Turns a request body into an answer, in the node's order of checks: depth, JSON, action,
+ * control, parameters, handler. Throws RpcError for answers the client may see; anything else
+ * thrown is a bug the caller answers generically.
+ */
+export function createDispatcher(options: DispatcherOptions): (body: Buffer | undefined) => Promise<Dispatched> {
+  // Compiled once at start: per-request work is a table lookup and a precompiled check.
+  const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
+  const compiled = new Map<string, CompiledAction>();
+  for (const [name, spec] of Object.entries(options.actions)) {
+    compiled.set(name, { spec, validate: ajv.compile(spec.params) });
+  }
+
+  return async function dispatch(body) {
+    if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
+    if (exceedsJsonDepth(body, options.maxJsonDepth)) throw new RpcError('max_json_depth');
+
+    let request: unknown;
+    try {
+      request = JSON.parse(body.toString('utf8'));
+    } catch (cause) {
+      throw new RpcError('unable_to_parse_json', { cause });
+    }
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+      throw new RpcError('unable_to_parse_json');
+    }
+    const rawAction = (request as Record<string, unknown>).action;
+    // The node reads `action` as text, so a number or boolean is a (probably unknown) name.
+    if (typeof rawAction !== 'string' && typeof rawAction !== 'number' && typeof rawAction !== 'boolean') {
+      throw new RpcError('unable_to_parse_json');
+    }
+    const action = String(rawAction);
+
+    if (!options.enableControl && options.controlActions.has(action)) {
+      throw new RpcError('control_disabled');
+    }
+    const entry = compiled.get(action);
+    if (entry === undefined) throw new RpcError('unknown_command');
+    if (!entry.validate(request)) throw new RpcError('unable_to_parse_json');
+    const { spec } = entry;
+    const needsControl = typeof spec.control === 'function' ? spec.control(request) : spec.control;
+    if (needsControl && !options.enableControl) throw new RpcError('control_disabled');
+    const result = await spec.handler(request, options.context);
+    return { action, result };
+  };
+}
