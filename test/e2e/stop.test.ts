@@ -1,0 +1,54 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from 'undici';
+import { post, rpc } from '../support/clients.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { tempDir } from '../support/temp.js';
+import { openLedger } from '../../src/ledger/ledger.js';
+
+let dir: { path: string; remove: () => Promise<void> };
+let server: TestServer;
+
+beforeAll(async () => {
+  dir = await tempDir();
+  // Plain HTTP on loopback: `stop` behaves the same with or without TLS, which other files cover.
+  server = await startTestServer({ dir: dir.path, topLevel: 'enable_control = true', clientCerts: false });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await dir?.remove();
+});
+
+describe('stop', () => {
+  it('answers {"success":""}, lets an in-flight request finish, closes the ledger and the port', async () => {
+    // An in-flight request: headers and half the body sent, the rest after `stop` was answered.
+    const inFlight = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => inFlight.once('connect', resolve));
+    const body = '{"action":"block_count"}';
+    inFlight.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    let inFlightAnswer = '';
+    inFlight.on('data', (chunk: Buffer) => {
+      inFlightAnswer += chunk.toString();
+    });
+    const inFlightDone = new Promise((resolve) => inFlight.once('close', resolve));
+    // Let the server parse the headers before stop arrives (an event, not a sleep: the first
+    // byte of an unrelated request round-trip is answered after ours was read).
+    expect(await rpc(server.url, { action: 'block_count' })).toEqual({ count: '1', unchecked: '0', cemented: '1' });
+
+    const agent = new Agent();
+    const answer = await post(server.url, '{"action":"stop"}', agent);
+    expect(answer.json).toEqual({ success: '' });
+    inFlight.end(body.slice(10));
+    await server.service.stopped;
+    await inFlightDone;
+    expect(inFlightAnswer).toContain('{"count":"1","unchecked":"0","cemented":"1"}');
+    await agent.close();
+
+    // The port is closed and the ledger was released (LMDB opens it again without complaint).
+    await expect(rpc(server.url, { action: 'block_count' })).rejects.toThrow();
+    const ledger = await openLedger({ path: server.config.ledgerPath });
+    expect(ledger.counts().blocks).toBe(1n);
+    await ledger.close();
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import type { RpcConfig } from '../../src/config/types.js';
+import { startService, type RunningService } from '../../src/service.js';
+import { LogCapture } from './log-capture.js';
+import type { Identity } from './pki.js';
+
+export interface TestServer {
+  readonly service: RunningService;
+  readonly config: RpcConfig;
+  readonly logs: LogCapture;
+  readonly port: number;
+  /** https://127.0.0.1:PORT/ (or http:// without TLS) */
+  readonly url: string;
+  readonly clientsDir: string;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** A fresh folder for this server: config, certificates, ledger. */
+  readonly dir: string;
+  /** Absent: plain HTTP. */
+  readonly server?: Identity;
+  /** Written as the server key; defaults to server.keyPem (e.g. an encrypted PEM). */
+  readonly serverKeyPem?: string;
+  readonly serverCertPem?: string;
+  /** Mutual TLS with this folder (created if missing) as client_certs_path; false = TLS only. */
+  readonly clientCerts?: boolean;
+  /** Extra lines for the top level / [secure] of config-rpc.toml. */
+  readonly topLevel?: string;
+  readonly secure?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly pollMs?: number;
+}
+
+/** Starts the real service (config file, TLS, LMDB ledger) on 127.0.0.1, port 0, in `dir`. */
+export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
+  const clientsDir = join(options.dir, 'clients');
+  if (options.clientCerts !== false) await mkdir(clientsDir, { recursive: true });
+  const secure: string[] = [];
+  if (options.server) {
+    await writeFile(join(options.dir, 'server.cert.pem'), options.serverCertPem ?? options.server.certPem);
+    await writeFile(join(options.dir, 'server.key.pem'), options.serverKeyPem ?? options.server.keyPem, { mode: 0o600 });
+    secure.push('enable = true', 'server_cert_path = "server.cert.pem"', 'server_key_path = "server.key.pem"');
+    if (options.clientCerts !== false) secure.push('client_certs_path = "clients"');
+  }
+  if (options.secure) secure.push(options.secure);
+  const toml = [
+    'address = "127.0.0.1"',
+    'port = 0',
+    options.topLevel ?? '',
+    '[secure]',
+    ...secure,
+    '[ledger]',
+    'path = "ledger"',
+  ].join('\n');
+  const configPath = join(options.dir, 'config-rpc.toml');
+  await writeFile(configPath, toml);
+
+  const logs = new LogCapture();
+  const config = await loadConfig(configPath, options.env ?? {});
+  const service = await startService(config, logs.logger, { pollMs: options.pollMs ?? 200 });
+  return {
+    service,
+    config,
+    logs,
+    port: service.address.port,
+    url: service.url,
+    clientsDir,
+    stop: () => service.stop(),
+  };
+}
