@@ -1,6 +1,9 @@
 import type { AnyActionSpec } from './action.js';
+import { ACCOUNT_ACTIONS } from './actions/account-actions.js';
+import { BLOCK_ACTIONS } from './actions/block-actions.js';
 import { block_count } from './actions/ledger-counts.js';
 import { stop, uptime, version } from './actions/node-info.js';
+import { UTILITY_ACTIONS } from './actions/utility-actions.js';
 
 /**
  * Every action this server answers. Adding an action is one entry here and one handler.
@@ -11,6 +14,9 @@ export const ACTIONS: Readonly<Record<string, AnyActionSpec>> = {
   stop,
   uptime,
   version,
+  ...ACCOUNT_ACTIONS,
+  ...BLOCK_ACTIONS,
+  ...UTILITY_ACTIONS,
 };
 
 /**
