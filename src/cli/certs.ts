@@ -26,7 +26,7 @@ export const PASSPHRASE_ENV = 'NANO_RPC_SERVER_KEY_PASSPHRASE';
 export const CERTS_USAGE = `usage: nano-rpc certs <subcommand> [options]
   init                     create what is missing of the development PKI (never overwrites)
       [--server-cert FILE] [--server-key FILE] [--dh FILE] [--key-type ec-p256|rsa-2048] [--hostname NAME]
-      the server key is encrypted with $${PASSPHRASE_ENV} (plain if unset)
+      the server key is encrypted with $${PASSPHRASE_ENV}, else the config's server_key_passphrase (plain if both are empty)
   client NAME [--days N]   issue a client certificate from the local CA and trust it
   list                     trusted client certificates, and files the server ignores
   revoke NAME|FINGERPRINT|FILE
