@@ -15,19 +15,11 @@ import { devPkiPaths, initDevPki, issueClient } from '../../src/pki/dev-pki.js';
 import type { DevPkiOptions, DevPkiResult } from '../../src/pki/dev-pki.js';
 import { writeNewFile } from '../../src/pki/secret-file.js';
 import { allowPartialTrustChain } from '../../src/tls/node-internals.js';
+import { openssl } from '../support/clients.js';
 
 const run = promisify(execFile);
 const PASSPHRASE = 'dev-pki test passphrase';
 
-async function openssl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('openssl', args);
-    return { stdout, stderr, code: 0 };
-  } catch (err: unknown) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
-  }
-}
 
 async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;

@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyPair, privateKeyPem } from '../../src/pki/keys.js';
 import { buildPkcs12, pkcs12Kdf } from '../../src/pki/pkcs12.js';
 import { issueCertificate } from '../../src/pki/x509.js';
+import { openssl } from '../support/clients.js';
 
-const run = promisify(execFile);
 
-async function openssl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('openssl', args);
-    return { stdout, stderr, code: 0 };
-  } catch (err: unknown) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
-  }
-}
 
 function pemBlocks(text: string, label: string): string[] {
   return [...text.matchAll(new RegExp(`-----BEGIN ${label}-----[\\s\\S]*?-----END ${label}-----`, 'g'))].map((m) => m[0] + '\n');

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -7,7 +6,6 @@ import { join } from 'node:path';
 import { connect, createServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   derGeneralizedTime, derInteger, derNamedBits, derOid, derSet, derTime, derUtcTime,
@@ -15,18 +13,9 @@ import {
 import { generateKeyPair, privateKeyPem } from '../../src/pki/keys.js';
 import type { KeyPair, KeyType } from '../../src/pki/keys.js';
 import { ipAddressBytes, issueCertificate } from '../../src/pki/x509.js';
+import { openssl } from '../support/clients.js';
 
-const run = promisify(execFile);
 
-async function openssl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('openssl', args);
-    return { stdout, stderr, code: 0 };
-  } catch (err: unknown) {
-    const e = err as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : 1 };
-  }
-}
 
 describe('der-writer', () => {
   test('OIDs, integers, named bits and SET ordering encode as DER', () => {

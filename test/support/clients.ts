@@ -63,3 +63,8 @@ export function run(file: string, args: readonly string[], options: { env?: Node
     child.stdin?.end();
   });
 }
+
+/** The openssl CLI, as the interop tests call it. */
+export function openssl(...args: string[]): Promise<CommandResult> {
+  return run('openssl', args);
+}
