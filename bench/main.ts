@@ -1,0 +1,148 @@
+/**
+ * `npm run bench`: keep-alive mutual-TLS block_count, new mutual-TLS connections, and session
+ * resumption, for our service vs a minimal node:https server vs nginx in front of our service.
+ * Everything on loopback, in child processes, alternating contenders; prints the table and
+ * writes it to bench/results.md. `--quick` for short rounds, `--no-pin` to skip taskset.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KeyType } from '../src/pki/keys.js';
+import type { Contender } from './contender.js';
+import { canPin, environmentLine } from './environment.js';
+import { startMinimal } from './minimal.js';
+import { startNginx } from './nginx.js';
+import { ensureNginx } from './nginx-install.js';
+import { parseOptions, type BenchOptions } from './options.js';
+import { startOurs } from './ours.js';
+import { makeBenchPki, type BenchPki } from './pki.js';
+import { killAllChildrenNow, stopAllChildren, type Pin } from './procs.js';
+import { errorNotes, handshakeSection, keepAliveSection, resumptionSection, type Summary } from './report.js';
+import { handshakeSuite, keepAliveSuite, resumptionSuite, type SuiteContext } from './suites.js';
+
+const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.md', import.meta.url));
+const KEY_LABEL: Record<KeyType, string> = { 'ec-p256': 'ECDSA P-256', 'rsa-2048': 'RSA 2048' };
+
+interface ContenderSet {
+  readonly ours: Contender;
+  readonly all: Contender[];
+}
+
+async function startSet(dir: string, pki: BenchPki, keyType: KeyType, withNginx: boolean, pin: Pin, log: (line: string) => void): Promise<ContenderSet> {
+  const started: Contender[] = [];
+  try {
+    const ours = await startOurs({ dir: join(dir, 'ours'), pki, keyType, tls: true, pin });
+    started.push(ours);
+    started.push(await startMinimal({ dir: join(dir, 'minimal'), pki, keyType, pin }));
+    if (withNginx) {
+      const upstream = await startOurs({ dir: join(dir, 'ours-plain'), pki, keyType, tls: false, pin });
+      try {
+        started.push(await startNginx({ dir: join(dir, 'nginx'), pki, keyType, upstreamPort: upstream.port, pin }, upstream));
+      } catch (error) {
+        await upstream.stop();
+        throw error;
+      }
+    }
+    log(`servers (${KEY_LABEL[keyType]}): ${started.map((c) => `${c.name} 127.0.0.1:${c.port}`).join(', ')}`);
+    return { ours, all: started };
+  } catch (error) {
+    await stopSet(started);
+    throw error;
+  }
+}
+
+async function stopSet(contenders: readonly Contender[]): Promise<void> {
+  for (const contender of contenders) await contender.stop().catch(() => undefined);
+}
+
+async function run(options: BenchOptions, log: (line: string) => void): Promise<string> {
+  const started = Date.now();
+  const withNginx = ensureNginx();
+  const pinned = options.pin && canPin();
+  const serverPin: Pin = pinned ? 0 : undefined;
+  const environment = environmentLine(pinned);
+  log(environment);
+  if (!withNginx) log('nginx is not available: its rows are left out');
+  log(`rounds: ${options.warmupMs} ms warm-up + ${options.durationMs} ms measured each${options.quick ? ' (--quick)' : ''}; medians reported`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'nano-rpc-bench-'));
+  try {
+    const pki = await makeBenchPki();
+    const ctx: SuiteContext = { options, client: { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem }, loadPin: pinned ? 1 : undefined, log };
+
+    let keepAlive: Summary[];
+    let resumption: Summary[];
+    const handshakes: Array<{ keyLabel: string; rows: Summary[] }> = [];
+    const ec = await startSet(join(dir, 'ec'), pki, 'ec-p256', withNginx, serverPin, log);
+    try {
+      keepAlive = await keepAliveSuite(ctx, ec.all);
+      handshakes.push({ keyLabel: KEY_LABEL['ec-p256'], rows: await handshakeSuite(ctx, KEY_LABEL['ec-p256'], ec.all) });
+      resumption = await resumptionSuite(ctx, ec.ours);
+    } finally {
+      await stopSet(ec.all);
+    }
+    const rsa = await startSet(join(dir, 'rsa'), pki, 'rsa-2048', withNginx, serverPin, log);
+    try {
+      handshakes.push({ keyLabel: KEY_LABEL['rsa-2048'], rows: await handshakeSuite(ctx, KEY_LABEL['rsa-2048'], rsa.all) });
+    } finally {
+      await stopSet(rsa.all);
+    }
+
+    const notes = errorNotes([...keepAlive, ...handshakes.flatMap((h) => h.rows.map((r) => ({ ...r, label: `${h.keyLabel} ${r.label}` }))), ...resumption]);
+    return [
+      `## Benchmark results (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${options.quick ? ', --quick' : ''})`,
+      '',
+      `Environment: ${environment}`,
+      '',
+      `Each round: ${options.warmupMs} ms warm-up + ${options.durationMs} ms measured; contenders alternate (A, B, C, A, B, C, ...); figures are medians over rounds. ` +
+        'Server CPU = user + system time from /proc of every server process (nginx: master + worker + our plain-HTTP upstream) over the measured window, divided by completed operations; "core %" columns are shares of one core over the window, "other" = the rest of the machine (other processes, steal). ' +
+        'Contenders: **ours** = startService() with mutual TLS; **minimal** = bare node:https + JSON.parse + the same LMDB counters; **nginx** = nginx mutual TLS, keep-alive proxy to ours over plain HTTP (its trust file holds the client certificate and the local CA: nginx has no partial-chain option). ' +
+        'The load generator (undici Pool for keep-alive; tls.connect + a raw HTTP/1.1 request with Connection: close for new connections, server chain not verified to spare its core) is one Node process. ' +
+        'When "other core %" is high, another workload shared the machine: trust CPU per operation over req/s and conn/s.',
+      '',
+      ...keepAliveSection(keepAlive, options.connections),
+      '',
+      ...handshakeSection(handshakes, options.handshakeConcurrency),
+      '',
+      ...resumptionSection(resumption, options.handshakeConcurrency),
+      ...(notes.length > 0 ? ['', ...notes] : []),
+      '',
+      `Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+      '',
+    ].join('\n');
+  } finally {
+    await stopAllChildren();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const watchdog = setTimeout(() => {
+    process.stderr.write('bench: overall time limit reached, stopping everything\n');
+    killAllChildrenNow();
+    process.exit(3);
+  }, options.quick ? 6 * 60_000 : 15 * 60_000);
+  watchdog.unref();
+  const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  const markdown = await run(options, log);
+  log('');
+  log(markdown);
+  await writeFile(RESULTS_FILE, markdown);
+  log(`written to ${RESULTS_FILE}`);
+}
+
+process.on('exit', killAllChildrenNow);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench: ${signal}, stopping the servers and the load generator\n`);
+    void stopAllChildren().finally(() => process.exit(130));
+  });
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  await stopAllChildren();
+  process.exitCode = 1;
+});
