@@ -122,6 +122,8 @@ export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
     }),
     process: processor.process,
     processBatch: processor.processBatch,
+    processAsync: processor.processAsync,
+    precheck: processor.precheck,
     ...createQueries(store),
     close: () => store.root.close(),
   };

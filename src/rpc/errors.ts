@@ -23,6 +23,7 @@ export const RPC_ERRORS = {
   block_not_found: 'Block not found',
   invalid_count: 'Invalid count',
   invalid_offset: 'Invalid offset',
+  invalid_timestamp: 'Invalid timestamp',
   invalid_amount_number: 'Invalid amount number',
   amount_too_big: 'Amount too big',
   bad_threshold_number: 'Bad threshold number',

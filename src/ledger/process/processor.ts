@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { storeView } from '../store/view.js';
 import type { LedgerView } from '../store/view.js';
 import { applyEffect } from './apply.js';
-import type { ProcessResult } from './codes.js';
+import type { ProcessCode, ProcessResult } from './codes.js';
 import { changeRules, openRules, receiveRules, sendRules } from './rules-legacy.js';
 import { stateRules } from './rules-state.js';
 import type { RuleOutcome } from './rules-state.js';
@@ -30,7 +30,23 @@ export interface BatchItem {
 }
 
 export interface Processor {
+  /** One synchronous durable commit per block; blocks the thread during the disk sync (tests, tools). */
   process(block: Block, opts?: ProcessInput): ProcessResult;
+  /**
+   * The server's path: validation and writes run on this thread in arrival order, but calls made while
+   * a commit is in flight share the next write transaction (group commit), committed and synced off the
+   * main thread. Each block runs in its own child transaction, so a refusal (or a bug) in one leaves the
+   * others of the batch untouched. Resolves once the block's commit is durable; a crash leaves each block
+   * fully applied or not at all. Don't interleave with `process`/`processBatch` on the same ledger: a
+   * synchronous transaction waiting for the write lock would block the thread the queued batch needs.
+   */
+  processAsync(block: Block, opts?: ProcessInput): Promise<ProcessResult>;
+  /**
+   * The checks the RPC `process` makes before handing a block to the ledger (subtype, entry work),
+   * read-only against the current state; undefined when the block passes them. For `async` requests,
+   * which must be answered before the block is processed.
+   */
+  precheck(block: Block, opts?: ProcessInput): ProcessCode | undefined;
   /**
    * Processes blocks in order in one LMDB transaction (one disk sync for the batch). Each block sees the
    * effects of the accepted blocks before it; refused blocks write nothing. The batch commits as a
@@ -62,13 +78,20 @@ function entryThreshold(block: Block): bigint {
 export function createProcessor(store: Store, clock: () => bigint): Processor {
   const view = storeView(store);
 
-  /** Must run inside a write transaction. Order as the node's RPC: subtype, entry work, then ledger. */
-  function processInTxn(block: Block, opts: ProcessInput, now: bigint): ProcessResult {
+  /** Order as the node's RPC: subtype, then entry work. */
+  function precheck(block: Block, opts: ProcessInput): ProcessCode | undefined {
     if (block.type === 'state' && opts.subtype !== undefined) {
       const refused = checkSubtype(view, block, opts.subtype);
-      if (refused !== undefined) return { ok: false, code: refused };
+      if (refused !== undefined) return refused;
     }
-    if (workValue(block.work, workRoot(block)) < entryThreshold(block)) return { ok: false, code: 'work_low' };
+    if (workValue(block.work, workRoot(block)) < entryThreshold(block)) return 'work_low';
+    return undefined;
+  }
+
+  /** Must run inside a write transaction. The prechecks, then the ledger rules. */
+  function processInTxn(block: Block, opts: ProcessInput, now: bigint): ProcessResult {
+    const early = precheck(block, opts);
+    if (early !== undefined) return { ok: false, code: early };
     const hash = hashBlock(block);
     const outcome = rules(view, block, hash, now);
     if ('refused' in outcome) return { ok: false, code: outcome.refused };
@@ -88,6 +111,21 @@ export function createProcessor(store: Store, clock: () => bigint): Processor {
       if (result === undefined) throw new Error('transaction did not run');
       return result;
     },
+    async processAsync(block, opts = {}) {
+      const now = clock();
+      let result: ProcessResult | undefined;
+      // Queued behind earlier calls; lmdb-js runs every callback queued meanwhile in one write
+      // transaction and commits it on its write thread.
+      await store.root.childTransaction(() => {
+        result = processInTxn(block, opts, now);
+        return result.ok ? undefined : ABORT;
+      });
+      if (result === undefined) throw new Error('transaction did not run');
+      // With overlappingSync (lmdb-js default off Windows) a commit is visible before it is synced.
+      if (result.ok) await store.root.flushed;
+      return result;
+    },
+    precheck: (block, opts = {}) => precheck(block, opts),
     processBatch(items) {
       const now = clock();
       return store.root.transactionSync(() => items.map((item) => processInTxn(item.block, item.opts ?? {}, now)));

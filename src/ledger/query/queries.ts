@@ -2,11 +2,13 @@ import { isZero, toHex, ZERO32 } from '../bytes.js';
 import { blockToJson } from '../blocks/json.js';
 import { encodeAccount } from '../crypto/account.js';
 import { decodeAccountInfo, decodePending } from '../store/records.js';
+import type { AccountInfo } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { decodeStoredBlock, storeView } from '../store/view.js';
 import type { StoredBlock } from '../store/view.js';
 import { bytesToU128 } from '../bytes.js';
 import type {
+  AccountEntry,
   AccountInfoResult,
   BalanceResult,
   BlockInfoResult,
@@ -27,6 +29,13 @@ export interface ReceivableOptions extends PageOptions {
   readonly threshold?: bigint;
   /** Sort by amount, largest first (the RPC `sorting`). */
   readonly sortByAmount?: boolean;
+}
+
+export interface DelegatorOptions extends PageOptions {
+  /** Only accounts after this public key (exclusive), as the RPC `start`. */
+  readonly after?: Buffer;
+  /** Only delegators whose balance is ≥ threshold. */
+  readonly threshold?: bigint;
 }
 
 export interface HistoryOptions extends PageOptions {
@@ -52,8 +61,13 @@ export interface Queries {
   /** Representatives with non-zero weight, in public-key order. */
   representatives(count?: number): WeightEntry[];
   /** Accounts whose current representative is `representative`, with their balances. */
-  delegators(representative: Buffer, opts?: PageOptions): WeightEntry[];
+  delegators(representative: Buffer, opts?: DelegatorOptions): WeightEntry[];
+  delegatorCount(representative: Buffer): bigint;
   weight(representative: Buffer): bigint;
+  /** Every account in public-key byte order from `start` inclusive, lazily (read while iterating). */
+  accounts(start: Buffer): Iterable<AccountEntry>;
+  /** The receivable entry of one send, if it is still unreceived. */
+  pendingEntry(destination: Buffer, sendHash: Buffer): ReceivableEntry | undefined;
 }
 
 function blockInfoOf(hash: Buffer, stored: StoredBlock): BlockInfoResult {
@@ -76,6 +90,21 @@ function blockInfoOf(hash: Buffer, stored: StoredBlock): BlockInfoResult {
     linkedAccount: isZero(sideband.linkedAccount) && !moves ? undefined : encodeAccount(sideband.linkedAccount),
     contents: blockToJson(block),
     block,
+  };
+}
+
+function accountInfoOf(info: AccountInfo): AccountInfoResult {
+  return {
+    frontier: toHex(info.head),
+    openBlock: toHex(info.openBlock),
+    representativeBlock: toHex(info.representativeBlock),
+    representative: encodeAccount(info.representative),
+    balance: info.balance,
+    modifiedTimestamp: info.modified,
+    blockCount: info.blockCount,
+    accountVersion: info.epoch,
+    confirmationHeight: info.blockCount,
+    confirmationHeightFrontier: toHex(info.head),
   };
 }
 
@@ -130,19 +159,7 @@ export function createQueries(store: Store): Queries {
   return {
     accountInfo(account) {
       const info = view.account(account);
-      if (info === undefined) return undefined;
-      return {
-        frontier: toHex(info.head),
-        openBlock: toHex(info.openBlock),
-        representativeBlock: toHex(info.representativeBlock),
-        representative: encodeAccount(info.representative),
-        balance: info.balance,
-        modifiedTimestamp: info.modified,
-        blockCount: info.blockCount,
-        accountVersion: info.epoch,
-        confirmationHeight: info.blockCount,
-        confirmationHeightFrontier: toHex(info.head),
-      };
+      return info === undefined ? undefined : accountInfoOf(info);
     },
     accountBalance(account) {
       const balance = view.account(account)?.balance ?? 0n;
@@ -213,16 +230,38 @@ export function createQueries(store: Store): Queries {
       return out;
     },
     delegators(representative, opts = {}) {
+      const threshold = opts.threshold ?? 0n;
+      const after = opts.after;
       const matches = (function* (): Generator<WeightEntry> {
-        for (const { key, value } of store.accounts.getRange({})) {
+        for (const { key, value } of store.accounts.getRange(after === undefined ? {} : { start: after })) {
+          const account = Buffer.from(key as Buffer);
+          if (after !== undefined && account.equals(after)) continue;
           const info = decodeAccountInfo(value);
-          if (info.representative.equals(representative)) {
-            yield { account: encodeAccount(Buffer.from(key as Buffer)), weight: info.balance };
+          if (info.representative.equals(representative) && info.balance >= threshold) {
+            yield { account: encodeAccount(account), weight: info.balance };
           }
         }
       })();
       return page(matches, opts);
     },
+    delegatorCount(representative) {
+      let count = 0n;
+      for (const { value } of store.accounts.getRange({})) {
+        if (decodeAccountInfo(value).representative.equals(representative)) count++;
+      }
+      return count;
+    },
     weight: (representative) => view.weight(representative),
+    *accounts(start) {
+      for (const { key, value } of store.accounts.getRange({ start })) {
+        const publicKey = Buffer.from(key as Buffer);
+        yield { publicKey, account: encodeAccount(publicKey), info: accountInfoOf(decodeAccountInfo(value)) };
+      }
+    },
+    pendingEntry(destination, sendHash) {
+      const entry = view.pending(destination, sendHash);
+      if (entry === undefined) return undefined;
+      return { hash: toHex(sendHash), amount: entry.amount, source: encodeAccount(entry.source), epoch: entry.epoch };
+    },
   };
 }

@@ -79,3 +79,9 @@ export interface WeightEntry {
   readonly account: string;
   readonly weight: bigint;
 }
+
+export interface AccountEntry {
+  readonly publicKey: Buffer;
+  readonly account: string;
+  readonly info: AccountInfoResult;
+}

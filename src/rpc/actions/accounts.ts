@@ -1,0 +1,279 @@
+import { DEV_EPOCH_SIGNER as EPOCH_SIGNER } from '../../ledger/genesis.js';
+import type { Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
+import { defineAction } from '../action.js';
+import type { RpcValue } from '../encode.js';
+import { RPC_ERRORS, RpcError } from '../errors.js';
+import { accountText, flag, hex32, list, requiredText } from '../params.js';
+import { AccountReader, elementText, hashValue, optionalOffset, optionalTrue, requiredCount, requires } from '../params-accounts.js';
+
+const ZERO_HASH = Buffer.alloc(32);
+const toHex = (bytes: Buffer): string => bytes.toString('hex').toUpperCase();
+const isZeroHash = (bytes: Buffer): boolean => bytes.equals(ZERO_HASH);
+
+// Single-account reads and accounts_balances (nano/node/json_handler.cpp). Every block here is
+// cemented when applied, so "confirmed" views equal the plain ones and include_only_confirmed
+// changes nothing.
+
+type Params = Record<string, unknown>;
+const withAccount = requires('account');
+
+export const account_balance = defineAction<Params>({
+  params: withAccount,
+  control: false,
+  handler: (params, { ledger }) => {
+    const reader = new AccountReader();
+    const key = reader.read(params.account);
+    flag(params.include_only_confirmed, true);
+    const { balance, receivable } = ledger.accountBalance(key);
+    return { ...reader.answer(), balance: String(balance), pending: String(receivable), receivable: String(receivable) };
+  },
+});
+
+export const accounts_balances = defineAction<Params>({
+  params: requires('accounts'),
+  control: false,
+  handler: (params, { ledger }) => {
+    const reader = new AccountReader();
+    const balances: Record<string, RpcValue> = {};
+    const errors: Record<string, RpcValue> = {};
+    for (const element of list(params.accounts)) {
+      const sent = elementText(element);
+      const key = reader.tryRead(sent);
+      if (key === undefined) {
+        errors[sent] = RPC_ERRORS.bad_account_number;
+        continue;
+      }
+      flag(params.include_only_confirmed, true);
+      const { balance, receivable } = ledger.accountBalance(key);
+      balances[sent] = { balance: String(balance), pending: String(receivable), receivable: String(receivable) };
+    }
+    const answer = reader.answer();
+    if (Object.keys(balances).length > 0) answer.balances = balances;
+    if (Object.keys(errors).length > 0) answer.errors = errors;
+    // The node answers "Empty response" when `accounts` was empty: nothing was put.
+    if (Object.keys(answer).length === 0) throw new RpcError('empty_response');
+    return answer;
+  },
+});
+
+export const account_info = defineAction<Params>({
+  params: withAccount,
+  control: false,
+  handler: (params, { ledger }) => {
+    const reader = new AccountReader();
+    const key = reader.read(params.account);
+    const representative = flag(params.representative);
+    const weight = flag(params.weight);
+    const receivable = flag(params.receivable, flag(params.pending));
+    const includeConfirmed = flag(params.include_confirmed);
+    const info = ledger.accountInfo(key);
+    if (info === undefined) throw new RpcError('account_not_found');
+
+    const answer = reader.answer();
+    answer.frontier = info.frontier;
+    answer.open_block = info.openBlock;
+    answer.representative_block = info.representativeBlock;
+    answer.balance = String(info.balance);
+    if (includeConfirmed) answer.confirmed_balance = String(info.balance);
+    answer.modified_timestamp = String(info.modifiedTimestamp);
+    answer.block_count = String(info.blockCount);
+    answer.account_version = String(info.accountVersion);
+    if (includeConfirmed) {
+      answer.confirmed_height = String(info.confirmationHeight);
+      answer.confirmed_frontier = info.confirmationHeightFrontier;
+    } else {
+      answer.confirmation_height = String(info.confirmationHeight);
+      answer.confirmation_height_frontier = info.confirmationHeightFrontier;
+    }
+    if (representative) {
+      answer.representative = info.representative;
+      if (includeConfirmed) answer.confirmed_representative = info.representative;
+    }
+    if (weight) answer.weight = String(ledger.weight(key));
+    if (receivable) {
+      const amount = String(ledger.accountBalance(key).receivable);
+      answer.pending = amount;
+      answer.receivable = amount;
+      if (includeConfirmed) {
+        answer.confirmed_pending = amount;
+        answer.confirmed_receivable = amount;
+      }
+    }
+    return answer;
+  },
+});
+
+export const account_block_count = defineAction<Params>({
+  params: withAccount,
+  control: false,
+  handler: (params, { ledger }) => {
+    const reader = new AccountReader();
+    const info = ledger.accountInfo(reader.read(params.account));
+    if (info === undefined) throw new RpcError('account_not_found');
+    return { ...reader.answer(), block_count: String(info.blockCount) };
+  },
+});
+
+export const account_key = defineAction<Params>({
+  params: withAccount,
+  control: false,
+  handler: (params) => {
+    const reader = new AccountReader();
+    const key = reader.read(params.account);
+    return { ...reader.answer(), key: key.toString('hex').toUpperCase() };
+  },
+});
+
+export const account_get = defineAction<Params>({
+  params: requires('key'),
+  control: false,
+  handler: (params) => ({ account: accountText(hex32(requiredText(params.key), 'bad_public_key')) }),
+});
+
+/**
+ * One account_history entry as the node's history_visitor writes it (field order included), or
+ * undefined when the visitor leaves it empty (change/epoch blocks outside raw, filtered accounts).
+ */
+function historyEntry(info: BlockInfoResult, raw: boolean, filter: ReadonlySet<string> | undefined): Record<string, RpcValue> | undefined {
+  const entry: Record<string, RpcValue> = {};
+  const ignored = (account: string): boolean => filter !== undefined && !filter.has(account);
+  const { block } = info;
+  const amount = String(info.amount);
+  switch (block.type) {
+    case 'send': {
+      const destination = accountText(block.destination);
+      if (ignored(destination)) return undefined;
+      Object.assign(entry, { type: 'send', account: destination, amount });
+      if (raw) Object.assign(entry, { destination, balance: String(block.balance), previous: toHex(block.previous) });
+      break;
+    }
+    case 'receive':
+      // The node does not apply account_filter to legacy receives.
+      Object.assign(entry, { type: 'receive', account: info.linkedAccount ?? '', amount });
+      if (raw) Object.assign(entry, { source: toHex(block.source), previous: toHex(block.previous) });
+      break;
+    case 'open':
+      if (raw) {
+        Object.assign(entry, {
+          type: 'open',
+          representative: accountText(block.representative),
+          source: toHex(block.source),
+          opened: accountText(block.account),
+        });
+      } else entry.type = 'receive';
+      // The genesis open has no send behind it: the node reports the genesis account and amount.
+      Object.assign(entry, { account: info.linkedAccount ?? '', amount });
+      break;
+    case 'change':
+      if (raw && filter === undefined) {
+        Object.assign(entry, { type: 'change', representative: accountText(block.representative), previous: toHex(block.previous) });
+      }
+      break;
+    case 'state': {
+      if (raw) {
+        Object.assign(entry, {
+          type: 'state',
+          representative: accountText(block.representative),
+          link: toHex(block.link),
+          balance: String(block.balance),
+          previous: toHex(block.previous),
+        });
+      }
+      const kind = info.subtype;
+      if (kind === 'change' || kind === 'epoch') {
+        if (raw && filter === undefined) {
+          entry.subtype = kind;
+          if (kind === 'epoch') entry.account = accountText(EPOCH_SIGNER);
+        }
+        break;
+      }
+      const counterparty = kind === 'send' ? accountText(block.link) : (info.linkedAccount ?? '');
+      if (ignored(counterparty)) return undefined;
+      entry[raw ? 'subtype' : 'type'] = kind ?? 'receive';
+      Object.assign(entry, { account: counterparty, amount });
+      break;
+    }
+  }
+  if (Object.keys(entry).length === 0) return undefined;
+  entry.local_timestamp = String(info.localTimestamp);
+  entry.height = String(info.height);
+  entry.hash = info.hash;
+  entry.confirmed = info.confirmed ? 'true' : 'false';
+  if (raw) {
+    entry.work = info.contents.work ?? '';
+    entry.signature = info.contents.signature ?? '';
+  }
+  return entry;
+}
+
+function previousOf(block: Block): Buffer {
+  return block.type === 'open' ? ZERO_HASH : block.previous;
+}
+
+function history(params: Params, ledger: Ledger, prefix: Record<string, RpcValue>): Record<string, RpcValue> {
+  const reader = new AccountReader();
+  let filter: Set<string> | undefined;
+  if (params.account_filter !== undefined && params.account_filter !== null) {
+    filter = new Set();
+    const elements = typeof params.account_filter === 'object' ? Object.values(params.account_filter as object) : [];
+    for (const element of elements) filter.add(accountText(reader.read(elementText(element))));
+    // An empty filter filters nothing, as in the node.
+    if (filter.size === 0) filter = undefined;
+  }
+  const reverse = optionalTrue(params.reverse);
+  let count = requiredCount(params.count);
+  let offset = optionalOffset(params.offset);
+
+  let account: string;
+  let hash: Buffer;
+  if (params.head !== undefined) {
+    hash = hashValue(params.head, 'bad_hash_number');
+    const head = ledger.blockInfo(hash);
+    if (head === undefined) throw new RpcError('block_not_found');
+    account = head.account;
+  } else {
+    const key = reader.read(params.account);
+    account = accountText(key);
+    const info = ledger.accountInfo(key);
+    if (reverse) {
+      if (info === undefined) throw new RpcError('account_not_found');
+      hash = Buffer.from(info.openBlock, 'hex');
+    } else {
+      hash = info === undefined ? ZERO_HASH : Buffer.from(info.frontier, 'hex');
+    }
+  }
+  const raw = optionalTrue(params.raw);
+
+  const entries: RpcValue[] = [];
+  let info = isZeroHash(hash) ? undefined : ledger.blockInfo(hash);
+  while (info !== undefined && count > 0n) {
+    if (offset > 0n) offset--;
+    else {
+      const entry = historyEntry(info, raw, filter);
+      if (entry !== undefined) {
+        entries.push(entry);
+        count--;
+      }
+    }
+    hash = reverse ? Buffer.from(info.successor, 'hex') : previousOf(info.block);
+    info = isZeroHash(hash) ? undefined : ledger.blockInfo(hash);
+  }
+  const answer = reader.answer(prefix);
+  answer.account = account;
+  answer.history = entries;
+  if (!isZeroHash(hash)) answer[reverse ? 'next' : 'previous'] = toHex(hash);
+  return answer;
+}
+
+export const account_history = defineAction<Params>({
+  params: { type: 'object' },
+  control: false,
+  handler: (params, { ledger }) => history(params, ledger, {}),
+});
+
+/** The deprecated `history`: account_history from the block `hash`. */
+export const history_deprecated = defineAction<Params>({
+  params: requires('hash'),
+  control: false,
+  handler: (params, { ledger }) => history({ ...params, head: requiredText(params.hash) }, ledger, { deprecated: '1' }),
+});

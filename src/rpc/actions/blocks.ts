@@ -1,0 +1,184 @@
+import { defineAction, noParams, type NoParams } from '../action.js';
+import { blockInfoFields, blockContents } from '../block-view.js';
+import type { RpcResult, RpcValue } from '../encode.js';
+import { RpcError } from '../errors.js';
+import { hashBlock } from '../../ledger/blocks/hash.js';
+import { toHex } from '../../ledger/bytes.js';
+import type { Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
+import { blockHash, count, countAsNumber, flag, hex32, list, requiredText } from '../params.js';
+import { presence, requestBlock, type BlockParams } from '../params-blocks.js';
+
+const ZERO_HASH = '0'.repeat(64);
+
+interface HashParams {
+  readonly hash?: unknown;
+  readonly json_block?: unknown;
+}
+
+function knownBlock(ledger: Ledger, params: HashParams): BlockInfoResult {
+  const info = ledger.blockInfo(blockHash(params.hash));
+  if (info === undefined) throw new RpcError('block_not_found');
+  return info;
+}
+
+export const block_info = defineAction<HashParams>({
+  params: presence('hash'),
+  control: false,
+  handler: (params, { ledger }) => blockInfoFields(knownBlock(ledger, params), flag(params.json_block)),
+});
+
+export const block_account = defineAction<HashParams>({
+  params: presence('hash'),
+  control: false,
+  handler: (params, { ledger }) => ({ account: knownBlock(ledger, params).account }),
+});
+
+/** Signature and work are not needed to hash a block (the node's block_impl(false)). */
+export const block_hash = defineAction<BlockParams>({
+  params: presence('block'),
+  control: false,
+  handler: (params) => ({ hash: toHex(hashBlock(requestBlock(params, false))) }),
+});
+
+interface HashesParams {
+  readonly hashes?: unknown;
+  readonly json_block?: unknown;
+}
+
+/** Each listed hash, as sent, with its block; the first bad or unknown hash fails the whole request. */
+function* listedBlocks(ledger: Ledger, hashes: unknown): Generator<[string, BlockInfoResult | undefined]> {
+  for (const item of list(hashes)) {
+    const hashText = requiredText(item);
+    yield [hashText, ledger.blockInfo(hex32(hashText, 'bad_hash_number'))];
+  }
+}
+
+export const blocks = defineAction<HashesParams>({
+  params: presence('hashes'),
+  control: false,
+  handler: (params, { ledger }) => {
+    const jsonBlock = flag(params.json_block);
+    const out: Record<string, RpcValue> = {};
+    for (const [hashText, info] of listedBlocks(ledger, params.hashes)) {
+      if (info === undefined) throw new RpcError('block_not_found');
+      out[hashText] = blockContents(info.contents, jsonBlock);
+    }
+    return { blocks: out };
+  },
+});
+
+interface BlocksInfoParams extends HashesParams {
+  readonly pending?: unknown;
+  readonly receivable?: unknown;
+  readonly receive_hash?: unknown;
+  readonly source?: unknown;
+  readonly include_not_found?: unknown;
+}
+
+/** The hash a receive or open took its funds from; undefined for other blocks. */
+function sourceOf(block: Block, kind: BlockInfoResult['kind']): Buffer | undefined {
+  if (kind !== 'receive' && kind !== 'open') return undefined;
+  if (block.type === 'state') return block.link;
+  if (block.type === 'open' || block.type === 'receive') return block.source;
+  return undefined;
+}
+
+function destinationOf(block: Block): Buffer | undefined {
+  if (block.type === 'state') return block.link;
+  if (block.type === 'send') return block.destination;
+  return undefined;
+}
+
+/** The node's find_receive_block_by_send_hash: walk the destination's chain for the block that took it. */
+function receiveHashOf(ledger: Ledger, destination: Buffer, sendHash: string): string {
+  for (const entry of ledger.history(destination, { raw: true })) {
+    if (entry.type !== 'receive' && entry.type !== 'open') continue;
+    const source = entry.blockType === 'state' ? entry.contents.link : entry.contents.source;
+    if (source === sendHash) return entry.hash;
+  }
+  return ZERO_HASH;
+}
+
+function blocksInfoEntry(ledger: Ledger, info: BlockInfoResult, options: { jsonBlock: boolean; receivable: boolean; receiveHash: boolean; source: boolean }): Record<string, RpcValue> {
+  const entry = blockInfoFields(info, options.jsonBlock);
+  if (options.receivable || options.receiveHash) {
+    let isReceivable = false;
+    let receiveHash = ZERO_HASH;
+    const destination = info.kind === 'send' ? destinationOf(info.block) : undefined;
+    if (destination !== undefined) {
+      isReceivable = ledger.receivable(destination).some((r) => r.hash === info.hash);
+      if (!isReceivable && options.receiveHash) receiveHash = receiveHashOf(ledger, destination, info.hash);
+    }
+    if (options.receivable) {
+      entry.pending = isReceivable ? '1' : '0';
+      entry.receivable = isReceivable ? '1' : '0';
+    }
+    if (options.receiveHash) entry.receive_hash = receiveHash;
+  }
+  if (options.source) {
+    const source = sourceOf(info.block, info.kind);
+    const sourceBlock = source === undefined ? undefined : ledger.blockInfo(source);
+    entry.source_account = sourceBlock === undefined ? '0' : sourceBlock.account;
+  }
+  return entry;
+}
+
+export const blocks_info = defineAction<BlocksInfoParams>({
+  params: presence('hashes'),
+  control: false,
+  handler: (params, { ledger }): RpcResult => {
+    const pending = flag(params.pending);
+    const options = {
+      jsonBlock: flag(params.json_block),
+      receivable: flag(params.receivable, pending),
+      receiveHash: flag(params.receive_hash),
+      source: flag(params.source),
+    };
+    const includeNotFound = flag(params.include_not_found);
+    const found: Record<string, RpcValue> = {};
+    const notFound: string[] = [];
+    for (const [hashText, info] of listedBlocks(ledger, params.hashes)) {
+      if (info !== undefined) found[hashText] = blocksInfoEntry(ledger, info, options);
+      else if (includeNotFound) notFound.push(hashText);
+      else throw new RpcError('block_not_found');
+    }
+    return includeNotFound ? { blocks: found, blocks_not_found: notFound } : { blocks: found };
+  },
+});
+
+interface ChainParams {
+  readonly block?: unknown;
+  readonly count?: unknown;
+  readonly offset?: unknown;
+  readonly reverse?: unknown;
+}
+
+/** `chain` walks previous blocks, `successors` successors; `reverse` flips either. */
+function chainAction(successors: boolean) {
+  return defineAction<ChainParams>({
+    params: presence('block'),
+    control: false,
+    handler: (params, { ledger }) => {
+      const walkSuccessors = successors !== flag(params.reverse);
+      const start = blockHash(params.block);
+      // count_impl: required ("Unable to parse JSON" when absent), and zero is invalid.
+      const limit = count(requiredText(params.count), undefined);
+      if (limit === undefined || limit === 0n) throw new RpcError('invalid_count');
+      const offset = count(params.offset, 0n, 'invalid_offset');
+      return { blocks: ledger.chain(start, { count: countAsNumber(limit), offset: countAsNumber(offset), reverse: walkSuccessors }) };
+    },
+  });
+}
+
+export const chain = chainAction(false);
+export const successors = chainAction(true);
+
+/** This server keeps no unchecked blocks: every accepted block is applied at once. */
+export const unchecked = defineAction<NoParams>({
+  params: noParams,
+  control: false,
+  handler: (params) => {
+    count(params.count, undefined);
+    return { blocks: {} };
+  },
+});

@@ -1,0 +1,115 @@
+import type { SchemaObject } from 'ajv';
+import { RpcError, type RpcErrorCode } from './errors.js';
+import type { RpcValue } from './encode.js';
+import { account, hex32, requiredText, text } from './params.js';
+
+// Readers for the account/receivable/frontier actions, matching the node's json_handler helpers
+// (count_impl, count_optional_impl, offset_optional_impl, threshold_optional_impl, account_impl).
+
+const MAX_U64 = (1n << 64n) - 1n;
+const MAX_U128 = (1n << 128n) - 1n;
+
+/**
+ * The node's decode_unsigned: std::stoull (leading blanks, an optional sign, "-1" wrapping to
+ * 2^64−1) that must consume the whole text. Undefined when the node would refuse it.
+ */
+export function decodeUnsigned(raw: string): bigint | undefined {
+  const match = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(raw);
+  if (!match) return undefined;
+  const digits = BigInt(match[2]!);
+  if (digits > MAX_U64) return undefined;
+  return match[1] === '-' ? (MAX_U64 + 1n - digits) & MAX_U64 : digits;
+}
+
+/** count_impl: required (absent → "Unable to parse JSON"), and 0 is "Invalid count". */
+export function requiredCount(value: unknown): bigint {
+  const parsed = decodeUnsigned(requiredText(value));
+  if (parsed === undefined || parsed === 0n) throw new RpcError('invalid_count');
+  return parsed;
+}
+
+/** count_optional_impl: absent → `fallback` (the node's default is "no limit"). */
+export function optionalCount(value: unknown, fallback: bigint = MAX_U64): bigint {
+  return optionalUnsigned(value, fallback, 'invalid_count');
+}
+
+export function optionalOffset(value: unknown): bigint {
+  return optionalUnsigned(value, 0n, 'invalid_offset');
+}
+
+export function optionalUnsigned(value: unknown, fallback: bigint, error: RpcErrorCode): bigint {
+  const raw = text(value);
+  if (raw === undefined) return fallback;
+  const parsed = decodeUnsigned(raw);
+  if (parsed === undefined) throw new RpcError(error);
+  return parsed;
+}
+
+/** threshold_optional_impl: decode_dec (≤39 digits, no leading zero, fits 128 bits); absent → 0. */
+export function optionalThreshold(value: unknown): bigint {
+  const raw = text(value);
+  if (raw === undefined) return 0n;
+  if (raw.length === 0 || raw.length > 39 || !/^(0|[1-9][0-9]*)$/.test(raw)) throw new RpcError('bad_threshold_number');
+  const parsed = BigInt(raw);
+  if (parsed > MAX_U128) throw new RpcError('bad_threshold_number');
+  return parsed;
+}
+
+/** A lenient boolean as `get_optional<bool>(...) == true` reads it: junk counts as false. */
+export function optionalTrue(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1' || value === 1;
+}
+
+/** A hash the node reads with decode_hex, failing with `error`. */
+export function hashValue(value: unknown, error: RpcErrorCode): Buffer {
+  return hex32(requiredText(value), error);
+}
+
+/**
+ * An element of an `accounts` array as the node's ptree holds it: scalars are text, anything
+ * nested has empty data (so it is a bad account, not a parse error).
+ */
+export function elementText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return '';
+}
+
+/** Counts as the handlers compare them: unlimited counts stay exact as bigint. */
+export function below(size: number, limit: bigint): boolean {
+  return BigInt(size) < limit;
+}
+
+/**
+ * Reads accounts the way account_impl does and remembers whether any used the deprecated
+ * `xrb-`/`nano-` spelling, which the node flags with "deprecated_account_format": "1".
+ */
+export class AccountReader {
+  private deprecated = false;
+
+  read(value: unknown, error: RpcErrorCode = 'bad_account_number'): Buffer {
+    const decoded = account(value, error);
+    if (decoded.deprecatedFormat) this.deprecated = true;
+    return decoded.publicKey;
+  }
+
+  /** Like `read`, but a bad account is reported instead of thrown (the V25+ per-account errors). */
+  tryRead(value: unknown): Buffer | undefined {
+    try {
+      return this.read(value);
+    } catch (error) {
+      if (error instanceof RpcError) return undefined;
+      throw error;
+    }
+  }
+
+  /** The answer's leading fields: the node puts the flag in as soon as it reads such an account. */
+  answer(prefix: Record<string, RpcValue> = {}): Record<string, RpcValue> {
+    return this.deprecated ? { ...prefix, deprecated_account_format: '1' } : { ...prefix };
+  }
+}
+
+/** A params schema requiring these fields to be present (ajv strict mode wants them declared). */
+export function requires(...names: string[]): SchemaObject {
+  return { type: 'object', required: names, properties: Object.fromEntries(names.map((name) => [name, {}])) };
+}
