@@ -41,3 +41,12 @@ export function defineAction<P>(spec: ActionSpec<P>): ActionSpec<P> {
 /** Parameters of an action that takes none besides `action` (extra fields are ignored, as the node does). */
 export type NoParams = Record<string, unknown>;
 export const noParams: SchemaObject = { type: 'object' };
+
+/**
+ * A params schema requiring these fields to be present: a missing one is the node's "Unable to
+ * parse JSON". Values are parsed by the handler (src/rpc/params*.ts), so each is declared
+ * without a type; declaring them keeps ajv's strict mode satisfied.
+ */
+export function requireFields(...names: string[]): SchemaObject {
+  return { type: 'object', required: names, properties: Object.fromEntries(names.map((name) => [name, {}])) };
+}

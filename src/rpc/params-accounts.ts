@@ -1,7 +1,6 @@
-import type { SchemaObject } from 'ajv';
-import { RpcError, type RpcErrorCode } from './errors.js';
+import { RPC_ERRORS, RpcError, type RpcErrorCode } from './errors.js';
 import type { RpcValue } from './encode.js';
-import { account, hex32, requiredText, text } from './params.js';
+import { account, hex32, list, requiredText, text } from './params.js';
 
 // Readers for the account/receivable/frontier actions, matching the node's json_handler helpers
 // (count_impl, count_optional_impl, offset_optional_impl, threshold_optional_impl, account_impl).
@@ -109,7 +108,31 @@ export class AccountReader {
   }
 }
 
-/** A params schema requiring these fields to be present (ajv strict mode wants them declared). */
-export function requires(...names: string[]): SchemaObject {
-  return { type: 'object', required: names, properties: Object.fromEntries(names.map((name) => [name, {}])) };
+
+/**
+ * The V25+ answer of the accounts_* actions: under `field`, each account that `lookup` finds,
+ * keyed as `lookup` says; under `errors`, the account text as sent → "Bad account number" or
+ * "Account not found". The node leaves out an empty map, and answers "Empty response" when both
+ * are empty.
+ */
+export function perAccountAnswer(
+  accounts: unknown,
+  field: string,
+  lookup: (key: Buffer, sent: string) => readonly [string, RpcValue] | undefined,
+): Record<string, RpcValue> {
+  const reader = new AccountReader();
+  const found: Record<string, RpcValue> = {};
+  const errors: Record<string, RpcValue> = {};
+  for (const element of list(accounts)) {
+    const sent = elementText(element);
+    const key = reader.tryRead(sent);
+    const entry = key === undefined ? undefined : lookup(key, sent);
+    if (entry !== undefined) found[entry[0]] = entry[1];
+    else errors[sent] = key === undefined ? RPC_ERRORS.bad_account_number : RPC_ERRORS.account_not_found;
+  }
+  const answer = reader.answer();
+  if (Object.keys(found).length > 0) answer[field] = found;
+  if (Object.keys(errors).length > 0) answer.errors = errors;
+  if (Object.keys(answer).length === 0) throw new RpcError('empty_response');
+  return answer;
 }

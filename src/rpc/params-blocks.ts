@@ -75,7 +75,3 @@ export function optionalMultiplier(value: unknown): number | undefined {
   return parsed;
 }
 
-/** A params schema that checks only presence (ajv strict mode wants required names declared). */
-export function presence(...names: string[]): { type: 'object'; required: string[]; properties: Record<string, object> } {
-  return { type: 'object', required: names, properties: Object.fromEntries(names.map((name) => [name, {}])) };
-}

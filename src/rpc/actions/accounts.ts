@@ -1,10 +1,10 @@
 import { DEV_EPOCH_SIGNER as EPOCH_SIGNER } from '../../ledger/genesis.js';
 import type { Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
-import { defineAction } from '../action.js';
+import { defineAction, requireFields } from '../action.js';
 import type { RpcValue } from '../encode.js';
-import { RPC_ERRORS, RpcError } from '../errors.js';
-import { accountText, flag, hex32, list, requiredText } from '../params.js';
-import { AccountReader, elementText, hashValue, optionalOffset, optionalTrue, requiredCount, requires } from '../params-accounts.js';
+import { RpcError } from '../errors.js';
+import { accountText, flag, hex32, requiredText } from '../params.js';
+import { AccountReader, elementText, hashValue, optionalOffset, optionalTrue, perAccountAnswer, requiredCount } from '../params-accounts.js';
 
 const ZERO_HASH = Buffer.alloc(32);
 const toHex = (bytes: Buffer): string => bytes.toString('hex').toUpperCase();
@@ -15,7 +15,7 @@ const isZeroHash = (bytes: Buffer): boolean => bytes.equals(ZERO_HASH);
 // changes nothing.
 
 type Params = Record<string, unknown>;
-const withAccount = requires('account');
+const withAccount = requireFields('account');
 
 export const account_balance = defineAction<Params>({
   params: withAccount,
@@ -30,29 +30,14 @@ export const account_balance = defineAction<Params>({
 });
 
 export const accounts_balances = defineAction<Params>({
-  params: requires('accounts'),
+  params: requireFields('accounts'),
   control: false,
   handler: (params, { ledger }) => {
-    const reader = new AccountReader();
-    const balances: Record<string, RpcValue> = {};
-    const errors: Record<string, RpcValue> = {};
-    for (const element of list(params.accounts)) {
-      const sent = elementText(element);
-      const key = reader.tryRead(sent);
-      if (key === undefined) {
-        errors[sent] = RPC_ERRORS.bad_account_number;
-        continue;
-      }
-      flag(params.include_only_confirmed, true);
+    flag(params.include_only_confirmed, true);
+    return perAccountAnswer(params.accounts, 'balances', (key, sent) => {
       const { balance, receivable } = ledger.accountBalance(key);
-      balances[sent] = { balance: String(balance), pending: String(receivable), receivable: String(receivable) };
-    }
-    const answer = reader.answer();
-    if (Object.keys(balances).length > 0) answer.balances = balances;
-    if (Object.keys(errors).length > 0) answer.errors = errors;
-    // The node answers "Empty response" when `accounts` was empty: nothing was put.
-    if (Object.keys(answer).length === 0) throw new RpcError('empty_response');
-    return answer;
+      return [sent, { balance: String(balance), pending: String(receivable), receivable: String(receivable) }];
+    });
   },
 });
 
@@ -125,7 +110,7 @@ export const account_key = defineAction<Params>({
 });
 
 export const account_get = defineAction<Params>({
-  params: requires('key'),
+  params: requireFields('key'),
   control: false,
   handler: (params) => ({ account: accountText(hex32(requiredText(params.key), 'bad_public_key')) }),
 });
@@ -273,7 +258,7 @@ export const account_history = defineAction<Params>({
 
 /** The deprecated `history`: account_history from the block `hash`. */
 export const history_deprecated = defineAction<Params>({
-  params: requires('hash'),
+  params: requireFields('hash'),
   control: false,
   handler: (params, { ledger }) => history({ ...params, head: requiredText(params.hash) }, ledger, { deprecated: '1' }),
 });

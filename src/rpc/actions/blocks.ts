@@ -1,4 +1,4 @@
-import { defineAction, noParams, type NoParams } from '../action.js';
+import { defineAction, noParams, type NoParams, requireFields } from '../action.js';
 import { blockInfoFields, blockContents } from '../block-view.js';
 import type { RpcResult, RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
@@ -6,7 +6,7 @@ import { hashBlock } from '../../ledger/blocks/hash.js';
 import { toHex } from '../../ledger/bytes.js';
 import type { Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
 import { blockHash, count, countAsNumber, flag, hex32, list, requiredText } from '../params.js';
-import { presence, requestBlock, type BlockParams } from '../params-blocks.js';
+import { requestBlock, type BlockParams } from '../params-blocks.js';
 
 const ZERO_HASH = '0'.repeat(64);
 
@@ -22,20 +22,20 @@ function knownBlock(ledger: Ledger, params: HashParams): BlockInfoResult {
 }
 
 export const block_info = defineAction<HashParams>({
-  params: presence('hash'),
+  params: requireFields('hash'),
   control: false,
   handler: (params, { ledger }) => blockInfoFields(knownBlock(ledger, params), flag(params.json_block)),
 });
 
 export const block_account = defineAction<HashParams>({
-  params: presence('hash'),
+  params: requireFields('hash'),
   control: false,
   handler: (params, { ledger }) => ({ account: knownBlock(ledger, params).account }),
 });
 
 /** Signature and work are not needed to hash a block (the node's block_impl(false)). */
 export const block_hash = defineAction<BlockParams>({
-  params: presence('block'),
+  params: requireFields('block'),
   control: false,
   handler: (params) => ({ hash: toHex(hashBlock(requestBlock(params, false))) }),
 });
@@ -54,7 +54,7 @@ function* listedBlocks(ledger: Ledger, hashes: unknown): Generator<[string, Bloc
 }
 
 export const blocks = defineAction<HashesParams>({
-  params: presence('hashes'),
+  params: requireFields('hashes'),
   control: false,
   handler: (params, { ledger }) => {
     const jsonBlock = flag(params.json_block);
@@ -124,7 +124,7 @@ function blocksInfoEntry(ledger: Ledger, info: BlockInfoResult, options: { jsonB
 }
 
 export const blocks_info = defineAction<BlocksInfoParams>({
-  params: presence('hashes'),
+  params: requireFields('hashes'),
   control: false,
   handler: (params, { ledger }): RpcResult => {
     const pending = flag(params.pending);
@@ -156,7 +156,7 @@ interface ChainParams {
 /** `chain` walks previous blocks, `successors` successors; `reverse` flips either. */
 function chainAction(successors: boolean) {
   return defineAction<ChainParams>({
-    params: presence('block'),
+    params: requireFields('block'),
     control: false,
     handler: (params, { ledger }) => {
       const walkSuccessors = successors !== flag(params.reverse);

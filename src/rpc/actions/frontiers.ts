@@ -1,17 +1,16 @@
 import type { AccountEntry } from '../../ledger/ledger.js';
-import { defineAction, noParams, type NoParams } from '../action.js';
+import { defineAction, noParams, type NoParams, requireFields } from '../action.js';
 import type { RpcValue } from '../encode.js';
-import { RPC_ERRORS, RpcError } from '../errors.js';
-import { accountText, flag, list, text } from '../params.js';
+import { RpcError } from '../errors.js';
+import { accountText, flag, text } from '../params.js';
 import {
   AccountReader,
   below,
   decodeUnsigned,
-  elementText,
   optionalCount,
   optionalThreshold,
+  perAccountAnswer,
   requiredCount,
-  requires,
 } from '../params-accounts.js';
 
 // Account listings: frontiers, accounts_frontiers, account_count and the control action `ledger`
@@ -20,7 +19,7 @@ import {
 type Params = Record<string, unknown>;
 
 export const frontiers = defineAction<Params>({
-  params: requires('account'),
+  params: requireFields('account'),
   control: false,
   handler: (params, { ledger }) => {
     const reader = new AccountReader();
@@ -34,26 +33,14 @@ export const frontiers = defineAction<Params>({
 });
 
 export const accounts_frontiers = defineAction<Params>({
-  params: requires('accounts'),
+  params: requireFields('accounts'),
   control: false,
-  handler: (params, { ledger }) => {
-    const reader = new AccountReader();
-    const found: Record<string, RpcValue> = {};
-    const errors: Record<string, RpcValue> = {};
-    for (const element of list(params.accounts)) {
-      const sent = elementText(element);
-      const key = reader.tryRead(sent);
-      const info = key === undefined ? undefined : ledger.accountInfo(key);
-      // Frontiers are keyed by the account re-encoded (nano_), errors by the text as sent.
-      if (key !== undefined && info !== undefined) found[accountText(key)] = info.frontier;
-      else errors[sent] = key === undefined ? RPC_ERRORS.bad_account_number : RPC_ERRORS.account_not_found;
-    }
-    const answer = reader.answer();
-    if (Object.keys(found).length > 0) answer.frontiers = found;
-    if (Object.keys(errors).length > 0) answer.errors = errors;
-    if (Object.keys(answer).length === 0) throw new RpcError('empty_response');
-    return answer;
-  },
+  handler: (params, { ledger }) =>
+    // Frontiers are keyed by the account re-encoded (nano_), errors by the text as sent.
+    perAccountAnswer(params.accounts, 'frontiers', (key) => {
+      const info = ledger.accountInfo(key);
+      return info && [accountText(key), info.frontier];
+    }),
 });
 
 /** `account_count`, also answered under its alias `frontier_count`. */

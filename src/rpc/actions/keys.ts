@@ -2,12 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { toHex } from '../../ledger/bytes.js';
 import { decodeAccount, encodeAccount } from '../../ledger/crypto/account.js';
 import { derivePublicKey } from '../../ledger/crypto/ed25519.js';
-import { defineAction, noParams } from '../action.js';
+import { defineAction, noParams, requireFields } from '../action.js';
 import type { RpcResult } from '../encode.js';
 import { hex32, requiredText } from '../params.js';
-
-const requiresAccount = { type: 'object', required: ['account'], properties: { account: {} } };
-const requiresKey = { type: 'object', required: ['key'], properties: { key: {} } };
 
 function keyPair(privateKey: Buffer): RpcResult {
   const publicKey = derivePublicKey(privateKey);
@@ -19,7 +16,7 @@ function keyPair(privateKey: Buffer): RpcResult {
  * `nano-`/`xrb-` spelling also adds "deprecated_account_format" (before "valid", in the node's order).
  */
 export const validate_account_number = defineAction<{ account: unknown }>({
-  params: requiresAccount,
+  params: requireFields('account'),
   control: false,
   handler: (params): RpcResult => {
     const decoded = decodeAccount(requiredText(params.account));
@@ -36,7 +33,7 @@ export const key_create = defineAction({
 
 /** The key is read as the node's raw_key decode_hex: up to 64 hex digits, left-padded. */
 export const key_expand = defineAction<{ key: unknown }>({
-  params: requiresKey,
+  params: requireFields('key'),
   control: false,
   handler: (params) => keyPair(hex32(requiredText(params.key), 'bad_private_key')),
 });

@@ -1,9 +1,9 @@
-import { defineAction } from '../action.js';
+import { defineAction, requireFields } from '../action.js';
 import type { RpcResult } from '../encode.js';
 import { RpcError, type RpcErrorCode } from '../errors.js';
 import type { ProcessCode, ProcessInput } from '../../ledger/ledger.js';
 import { flag, text } from '../params.js';
-import { presence, requestBlock, type BlockParams } from '../params-blocks.js';
+import { requestBlock, type BlockParams } from '../params-blocks.js';
 
 interface ProcessParams extends BlockParams {
   readonly subtype?: unknown;
@@ -34,7 +34,7 @@ const PROCESS_ERRORS: Readonly<Record<ProcessCode, RpcErrorCode>> = {
 };
 
 export const processAction = defineAction<ProcessParams>({
-  params: presence('block'),
+  params: requireFields('block'),
   // The node needs enable_control only for a forced block (rpc_handler.cpp).
   control: (params) => flag(params.force),
   handler: async (params, { ledger }): Promise<RpcResult> => {

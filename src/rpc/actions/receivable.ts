@@ -1,5 +1,5 @@
 import type { Ledger, ReceivableEntry } from '../../ledger/ledger.js';
-import { defineAction } from '../action.js';
+import { defineAction, requireFields } from '../action.js';
 import type { RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
 import { accountText, flag, list } from '../params.js';
@@ -11,8 +11,7 @@ import {
   optionalCount,
   optionalOffset,
   optionalThreshold,
-  requires,
-} from '../params-accounts.js';
+  } from '../params-accounts.js';
 
 // receivable / accounts_receivable / receivable_exists and their deprecated `pending` names
 // (nano/node/json_handler.cpp). Every send here is cemented when applied, so the confirmation
@@ -92,7 +91,7 @@ function receivableAnswer(params: Params, prefix: Record<string, RpcValue>, ledg
   return { ...reader.answer(prefix), blocks };
 }
 
-const withAccount = requires('account');
+const withAccount = requireFields('account');
 
 export const receivable = defineAction<Params>({
   params: withAccount,
@@ -141,7 +140,7 @@ function accountsReceivableAnswer(params: Params, prefix: Record<string, RpcValu
   return { ...reader.answer(prefix), blocks };
 }
 
-const withAccounts = requires('accounts');
+const withAccounts = requireFields('accounts');
 
 export const accounts_receivable = defineAction<Params>({
   params: withAccounts,
@@ -169,7 +168,7 @@ function receivableExists(params: Params, prefix: Record<string, RpcValue>, ledg
   return { ...prefix, exists: exists ? '1' : '0' };
 }
 
-const withHash = requires('hash');
+const withHash = requireFields('hash');
 
 export const receivable_exists = defineAction<Params>({
   params: withHash,

@@ -1,14 +1,14 @@
 import { GENESIS_AMOUNT, DEV_GENESIS_ACCOUNT } from '../../ledger/genesis.js';
-import { defineAction } from '../action.js';
+import { defineAction, requireFields } from '../action.js';
 import type { RpcValue } from '../encode.js';
-import { RPC_ERRORS, RpcError } from '../errors.js';
-import { flag, list } from '../params.js';
-import { AccountReader, elementText, optionalCount, optionalThreshold, requires } from '../params-accounts.js';
+import { RpcError } from '../errors.js';
+import { flag } from '../params.js';
+import { AccountReader, optionalCount, optionalThreshold, perAccountAnswer } from '../params-accounts.js';
 
 // Voting weight, representatives and delegators, and the supply (nano/node/json_handler.cpp).
 
 type Params = Record<string, unknown>;
-const withAccount = requires('account');
+const withAccount = requireFields('account');
 
 export const account_weight = defineAction<Params>({
   params: withAccount,
@@ -32,25 +32,13 @@ export const account_representative = defineAction<Params>({
 });
 
 export const accounts_representatives = defineAction<Params>({
-  params: requires('accounts'),
+  params: requireFields('accounts'),
   control: false,
-  handler: (params, { ledger }) => {
-    const reader = new AccountReader();
-    const representatives: Record<string, RpcValue> = {};
-    const errors: Record<string, RpcValue> = {};
-    for (const element of list(params.accounts)) {
-      const sent = elementText(element);
-      const key = reader.tryRead(sent);
-      const info = key === undefined ? undefined : ledger.accountInfo(key);
-      if (info !== undefined) representatives[sent] = info.representative;
-      else errors[sent] = key === undefined ? RPC_ERRORS.bad_account_number : RPC_ERRORS.account_not_found;
-    }
-    const answer = reader.answer();
-    if (Object.keys(representatives).length > 0) answer.representatives = representatives;
-    if (Object.keys(errors).length > 0) answer.errors = errors;
-    if (Object.keys(answer).length === 0) throw new RpcError('empty_response');
-    return answer;
-  },
+  handler: (params, { ledger }) =>
+    perAccountAnswer(params.accounts, 'representatives', (key, sent) => {
+      const info = ledger.accountInfo(key);
+      return info && [sent, info.representative];
+    }),
 });
 
 export const representatives = defineAction<Params>({

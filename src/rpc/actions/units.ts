@@ -1,4 +1,4 @@
-import { defineAction } from '../action.js';
+import { defineAction, requireFields } from '../action.js';
 import { RpcError } from '../errors.js';
 import { amount } from '../params.js';
 
@@ -6,7 +6,6 @@ import { amount } from '../params.js';
 const RAW_PER_NANO = 10n ** 30n;
 const U128 = 1n << 128n;
 
-const requiresAmount = { type: 'object', required: ['amount'], properties: { amount: {} } };
 
 /**
  * Reproduces the node's unchecked uint128 arithmetic on purpose: it multiplies modulo 2^128 and
@@ -15,7 +14,7 @@ const requiresAmount = { type: 'object', required: ['amount'], properties: { amo
  * wrapped product happens to exceed the input, a wrapped (wrong) number — exactly as the node does.
  */
 export const nano_to_raw = defineAction<{ amount: unknown }>({
-  params: requiresAmount,
+  params: requireFields('amount'),
   control: false,
   handler: (params) => {
     const nano = amount(params.amount);
@@ -27,7 +26,7 @@ export const nano_to_raw = defineAction<{ amount: unknown }>({
 
 /** Integer division, as the node's: fractions of a nano are dropped. */
 export const raw_to_nano = defineAction<{ amount: unknown }>({
-  params: requiresAmount,
+  params: requireFields('amount'),
   control: false,
   handler: (params) => ({ amount: String(amount(params.amount) / RAW_PER_NANO) }),
 });

@@ -1,8 +1,8 @@
-import { defineAction } from '../action.js';
+import { defineAction, requireFields } from '../action.js';
 import { RpcError } from '../errors.js';
 import { DEV_WORK_THRESHOLDS, workMultiplier, workValue } from '../../ledger/crypto/work.js';
 import { blockHash, text } from '../params.js';
-import { optionalHex64, optionalMultiplier, presence } from '../params-blocks.js';
+import { optionalHex64, optionalMultiplier } from '../params-blocks.js';
 
 const TWO64 = 1n << 64n;
 const MAX_U64 = TWO64 - 1n;
@@ -29,7 +29,7 @@ interface WorkValidateParams {
  * `multiplier` overrides.
  */
 export const work_validate = defineAction<WorkValidateParams>({
-  params: presence('hash'),
+  params: requireFields('hash'),
   control: false,
   handler: (params) => {
     const root = blockHash(params.hash);
