@@ -1,10 +1,9 @@
 import { connect } from 'node:tls';
-import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
 import { post, rpc, tlsAgent } from '../support/clients.js';
 import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 const MAX_REQUEST_SIZE = 4096;
@@ -22,8 +21,7 @@ beforeAll(async () => {
   ca = await makeCa('http test CA');
   client = await makeClient('http.client', ca);
   server = await startTestServer({ dir: dir.path, server: await makeServer(ca), topLevel: `max_request_size = ${MAX_REQUEST_SIZE}` });
-  await installTrustedCert(server.clientsDir, client.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted', 1000);
+  await trustClient(server, client);
   agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
 });
 

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
-import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, ZERO, newKey, state } from '../ledger/builder.js';
 import type { Built, Key } from '../ledger/builder.js';
 import { post, tlsAgent } from '../support/clients.js';
 import { makeCa, makeClient, makeServer } from '../support/pki.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 // The account, receivable, frontier and representative actions over mutual TLS, against a real
@@ -34,8 +33,7 @@ beforeAll(async () => {
   const ca = await makeCa('ledger accounts CA');
   const client = await makeClient('ledger.client', ca);
   server = await startTestServer({ dir: dir.path, server: await makeServer(ca), topLevel: 'enable_control = true' });
-  await installTrustedCert(server.clientsDir, client.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted', 1000);
+  await trustClient(server, client);
   agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
 });
 

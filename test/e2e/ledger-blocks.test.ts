@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
-import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { post, tlsAgent, type RpcAnswer } from '../support/clients.js';
 import { makeCa, makeClient, makeServer } from '../support/pki.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 import {
   DEV_GENESIS_HASH, EPOCH_V1_LINK, GENESIS, GENESIS_AMOUNT, T, ZERO,
@@ -57,8 +56,7 @@ beforeAll(async () => {
   const ca = await makeCa('blocks test CA');
   const client = await makeClient('blocks.client', ca);
   server = await startTestServer({ dir: dir.path, server: await makeServer(ca) });
-  await installTrustedCert(server.clientsDir, client.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted', 2000);
+  await trustClient(server, client);
   agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
 
   let balance = GENESIS_AMOUNT - 1000n;

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
-import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { post, tlsAgent } from '../support/clients.js';
 import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 import {
   DEV_GENESIS_HASH, EPOCH_V1_LINK, EPOCH_V2_LINK, GENESIS, GENESIS_AMOUNT, T, ZERO,
@@ -28,8 +27,7 @@ let main: Running;
 async function start(topLevel = ''): Promise<Running> {
   const dir = await tempDir();
   const server = await startTestServer({ dir: dir.path, server: await makeServer(ca), topLevel });
-  await installTrustedCert(server.clientsDir, client.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted', 2000);
+  await trustClient(server, client);
   return { dir, server, agents: [] };
 }
 

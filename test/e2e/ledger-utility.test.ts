@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import type { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/ledger.js';
-import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, ZERO, newKey, state, T } from '../ledger/builder.js';
 import { post, tlsAgent } from '../support/clients.js';
 import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 const RAW_PER_NANO = 10n ** 30n;
@@ -38,8 +37,7 @@ beforeAll(async () => {
   const ca: Identity = await makeCa('utility test CA');
   const client = await makeClient('utility.client', ca);
   server = await startTestServer({ dir: dir.path, server: await makeServer(ca) });
-  await installTrustedCert(server.clientsDir, client.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted', 1000);
+  await trustClient(server, client);
   agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
 });
 

@@ -2,13 +2,13 @@ import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installTrustedCert, scanTrustDir } from '../../src/tls/trust-dir.js';
+import { scanTrustDir } from '../../src/tls/trust-dir.js';
 import { subjectHash } from '../../src/pki/subject-hash.js';
 import { post, rpc, tlsAgent } from '../support/clients.js';
 import type { LogLine } from '../support/log-capture.js';
 import { opensslClientChain } from '../support/openssl-pki.js';
 import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, trustClient, type TestServer } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 const BLOCK_COUNT = { action: 'block_count' };
@@ -23,12 +23,8 @@ let good: Identity;
 
 const refusals = (line: LogLine): boolean => line.msg.startsWith('TLS client refused');
 
-/** Installs a certificate in the trusted directory and waits until the server says it trusts it. */
-async function enrol(identity: Identity): Promise<string> {
-  const { file } = await installTrustedCert(server.clientsDir, identity.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && line.fingerprint256 === identity.cert.fingerprint256, 1000);
-  return file;
-}
+/** Trusts a certificate (the server says so within a second). */
+const enrol = (identity: Identity): Promise<string> => trustClient(server, identity);
 
 /** Removes every name of a certificate from the directory and waits (at most 1 s) for the revocation. */
 async function revoke(identity: Identity): Promise<void> {

@@ -2,12 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, newKey, state } from '../ledger/builder.js';
 import type { Built, Key } from '../ledger/builder.js';
 import { run } from '../support/clients.js';
 import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 // The unmodified npm clients against the real ledger over mutual TLS: read the genesis account,
@@ -28,8 +27,7 @@ beforeAll(async () => {
   const ca: Identity = await makeCa('client ledger CA');
   const client = await makeClient('rpc.ledger.client', ca);
   server = await startTestServer({ dir: dir.path, server: await makeServer(ca) });
-  await installTrustedCert(server.clientsDir, client.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted', 1000);
+  await trustClient(server, client);
   files = { ca: join(dir.path, 'ca.pem'), cert: join(dir.path, 'client.cert.pem'), key: join(dir.path, 'client.key.pem') };
   await writeFile(files.ca, ca.certPem);
   await writeFile(files.cert, client.certPem);

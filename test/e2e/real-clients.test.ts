@@ -2,10 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { run } from '../support/clients.js';
 import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 const PROBE = fileURLToPath(new URL('../support/nano-client-probe.cjs', import.meta.url));
@@ -21,8 +20,7 @@ beforeAll(async () => {
   const ca: Identity = await makeCa('real clients CA');
   const client = await makeClient('rpc.user.1', ca);
   server = await startTestServer({ dir: dir.path, server: await makeServer(ca) });
-  await installTrustedCert(server.clientsDir, client.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted', 1000);
+  await trustClient(server, client);
   files = { ca: join(dir.path, 'ca.pem'), cert: join(dir.path, 'client.cert.pem'), key: join(dir.path, 'client.key.pem'), single: join(dir.path, 'client.pem') };
   await writeFile(files.ca, ca.certPem);
   await writeFile(files.cert, client.certPem);

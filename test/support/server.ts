@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import type { RpcConfig } from '../../src/config/types.js';
 import { startService, type RunningService } from '../../src/service.js';
+import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { LogCapture } from './log-capture.js';
 import type { Identity } from './pki.js';
 
@@ -70,4 +71,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     clientsDir,
     stop: () => service.stop(),
   };
+}
+
+/** Installs a client certificate in the server's trust directory and waits until the server trusts it (≤ 1 s). */
+export async function trustClient(server: TestServer, client: Identity): Promise<string> {
+  const { file } = await installTrustedCert(server.clientsDir, client.certPem);
+  await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && line.fingerprint256 === client.cert.fingerprint256, 1000);
+  return file;
 }
