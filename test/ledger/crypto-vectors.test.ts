@@ -29,7 +29,7 @@ interface Vectors {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/reference/nano-test-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/nano-test-vectors.json', import.meta.url), 'utf8'),
 ) as Vectors;
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 
