@@ -25,18 +25,22 @@ interface CompiledAction {
 
 /**
  * Turns a request body into an answer, in the node's order of checks: depth, JSON, action,
- * control, parameters, handler. Throws RpcError for answers the client may see; anything else
- * thrown is a bug the caller answers generically.
+ * control, parameters, handler. Throws RpcError for answers the client may see (synchronously,
+ * or as the rejection of an asynchronous handler's promise); anything else thrown is a bug the
+ * caller answers generically.
  */
-export function createDispatcher(options: DispatcherOptions): (body: Buffer | undefined) => Promise<Dispatched> {
+export function createDispatcher(options: DispatcherOptions): (body: Buffer | undefined) => Dispatched | Promise<Dispatched> {
   // Compiled once at start: per-request work is a table lookup and a precompiled check.
-  const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
+  // strictRequired off: action schemas list required names without declaring each property.
+  const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true, strictRequired: false });
   const compiled = new Map<string, CompiledAction>();
   for (const [name, spec] of Object.entries(options.actions)) {
     compiled.set(name, { spec, validate: ajv.compile(spec.params) });
   }
 
-  return async function dispatch(body) {
+  // Synchronous when the handler is: no promise and no extra turn of the event loop per request.
+  // Refusals are thrown; a handler's promise is passed through (its rejection is the caller's).
+  return function dispatch(body) {
     if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
     if (exceedsJsonDepth(body, options.maxJsonDepth)) throw new RpcError('max_json_depth');
 
@@ -65,7 +69,12 @@ export function createDispatcher(options: DispatcherOptions): (body: Buffer | un
     const { spec } = entry;
     const needsControl = typeof spec.control === 'function' ? spec.control(request) : spec.control;
     if (needsControl && !options.enableControl) throw new RpcError('control_disabled');
-    const result = await spec.handler(request, options.context);
+    const result = spec.handler(request, options.context);
+    if (isPromiseLike(result)) return Promise.resolve(result).then((settled) => ({ action, result: settled }));
     return { action, result };
   };
+}
+
+function isPromiseLike(value: RpcResult | PromiseLike<RpcResult>): value is PromiseLike<RpcResult> {
+  return typeof (value as { then?: unknown }).then === 'function';
 }

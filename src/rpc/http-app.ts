@@ -1,6 +1,6 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { encodeRpcResult, type RpcResult } from './encode.js';
 import { RpcError, RPC_ERRORS, type RpcErrorCode } from './errors.js';
@@ -13,7 +13,8 @@ export interface ClientIdentity {
 }
 
 export interface HttpAppOptions {
-  readonly dispatch: (body: Buffer | undefined) => Promise<Dispatched>;
+  /** Answers synchronously when it can; throws (or rejects with) RpcError for client-visible refusals. */
+  readonly dispatch: (body: Buffer | undefined) => Dispatched | Promise<Dispatched>;
   readonly maxRequestSize: number;
   readonly logger: Logger;
   readonly logRpc: boolean;
@@ -34,80 +35,131 @@ const RESPONSE_HEADERS = {
   'access-control-allow-headers': 'Accept, Accept-Language, Content-Language, Content-Type',
 } as const;
 
+/** The same headers as a flat [name, value, ...] list: `writeHead` stores it without building a header map. */
+const RESPONSE_HEADER_LIST: readonly string[] = Object.entries(RESPONSE_HEADERS).flat();
+const OPTIONS_HEADER_LIST: readonly string[] = [...RESPONSE_HEADER_LIST, 'content-length', '0'];
+
 const FASTIFY_BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 
+/** Content types Nano clients send, registered by name so Fastify finds the parser in its cache. */
+const COMMON_CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded'];
+
+const ERROR_BODIES = new Map<RpcErrorCode, string>();
 function errorBody(code: RpcErrorCode): string {
-  return encodeRpcResult({ error: RPC_ERRORS[code] });
+  let body = ERROR_BODIES.get(code);
+  if (body === undefined) {
+    body = encodeRpcResult({ error: RPC_ERRORS[code] });
+    ERROR_BODIES.set(code, body);
+  }
+  return body;
+}
+
+/**
+ * Writes a complete answer on the raw response: HTTP 200, the node's headers, a JSON body. The
+ * body goes out as a string so Node sends head and body in one write; the Content-Type stays
+ * exactly application/json because nothing appends a charset here.
+ */
+function writeAnswer(res: ServerResponse, body: string): void {
+  const headers = RESPONSE_HEADER_LIST.slice();
+  headers.push('content-length', String(Buffer.byteLength(body)));
+  res.writeHead(200, headers);
+  res.end(body);
 }
 
 /**
  * The HTTP face of the RPC: every path, any content type; POST is a request, OPTIONS a CORS
  * preflight, anything else the node's "Can only POST requests". Every answer is HTTP 200 with
  * a JSON body, errors included, because that is what Nano clients parse.
+ *
+ * Fastify routes the request and reads the body (with its limit); the answer itself is written
+ * on the raw response (`reply.hijack()`), because Fastify's reply pipeline (hooks, serialiser,
+ * header map) costs more than the whole RPC for a small answer.
  */
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServer> {
-  const { logger } = options;
+  const { logger, logRpc } = options;
   const app = Fastify({
     serverFactory: options.serverFactory,
     bodyLimit: options.maxRequestSize,
-    loggerInstance: logger,
-    // Requests are logged once, by us, with the action and the client's identity (log_rpc).
-    logController: new LogController({ disableRequestLogging: true }),
+    // Fastify gets no logger: requests are logged once, by us, with the action and the client's
+    // identity (log_rpc), and per-request child loggers would cost more than some answers.
+    logger: false,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    // A string answer is already JSON: skip Fastify's serialiser.
     exposeHeadRoutes: false,
   }) as unknown as FastifyInstance<HttpServer>;
 
   // Nano clients send JSON as application/json, text/plain, form-urlencoded (curl -d) or with no
   // Content-Type at all: all of them are the same request body.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  const rawBody = (_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: Buffer) => void): void => done(null, body);
+  for (const type of COMMON_CONTENT_TYPES) app.addContentTypeParser(type, { parseAs: 'buffer' }, rawBody);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, rawBody);
 
-  // A Buffer, because Fastify appends "; charset=utf-8" to string answers and the node's
-  // Content-Type is exactly application/json.
-  const send = (reply: FastifyReply, body: string): FastifyReply => reply.code(200).headers(RESPONSE_HEADERS).send(Buffer.from(body));
-
-  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    if (request.method === 'OPTIONS') return reply.code(200).headers(RESPONSE_HEADERS).header('content-length', 0).send();
-    if (request.method !== 'POST') return send(reply, errorBody('only_post'));
-
-    const started = process.hrtime.bigint();
-    let action: string | undefined;
-    let body: string;
-    try {
-      const dispatched = await options.dispatch(request.body as Buffer | undefined);
-      action = dispatched.action;
-      body = encodeRpcResult(dispatched.result as RpcResult);
-    } catch (error) {
-      body = errorBody(answerFor(error, request));
-    }
-    if (options.logRpc) {
+  /** Sends one RPC answer; after the answer to `stop`, starts the shutdown once it has left. */
+  function answer(request: FastifyRequest, res: ServerResponse, body: string, action: string | undefined, started: bigint): void {
+    if (logRpc) {
       const client = options.identify(request.raw.socket);
       const micros = Number((process.hrtime.bigint() - started) / 1000n);
       logger.info({ action, client, us: micros }, 'rpc');
     }
-    return send(reply, body);
+    writeAnswer(res, body);
+    if (options.isStopRequested()) res.once('close', options.onStopRequested);
+  }
+
+  function handle(request: FastifyRequest, reply: FastifyReply): void {
+    reply.hijack();
+    const res = reply.raw;
+    const method = request.method;
+    if (method === 'OPTIONS') {
+      res.writeHead(200, OPTIONS_HEADER_LIST as string[]);
+      res.end();
+      return;
+    }
+    if (method !== 'POST') return writeAnswer(res, errorBody('only_post'));
+
+    const started = logRpc ? process.hrtime.bigint() : 0n;
+    let outcome: Dispatched | Promise<Dispatched>;
+    try {
+      outcome = options.dispatch(request.body as Buffer | undefined);
+    } catch (error) {
+      return answer(request, res, errorBody(answerFor(error, request)), undefined, started);
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (dispatched) => answerDispatched(request, res, dispatched, started),
+        (error: unknown) => answer(request, res, errorBody(answerFor(error, request)), undefined, started),
+      );
+    } else {
+      answerDispatched(request, res, outcome, started);
+    }
+  }
+
+  function answerDispatched(request: FastifyRequest, res: ServerResponse, dispatched: Dispatched, started: bigint): void {
+    let body: string;
+    try {
+      body = encodeRpcResult(dispatched.result as RpcResult);
+    } catch (error) {
+      body = errorBody(answerFor(error, request));
+    }
+    answer(request, res, body, dispatched.action, started);
   }
 
   /** The one place where an exception becomes a client-visible error text. */
   function answerFor(error: unknown, request: FastifyRequest): RpcErrorCode {
     if (error instanceof RpcError) return error.code;
     // The cause goes to the log with the request id; the client only learns that something failed.
-    request.log.error({ err: error, reqId: request.id }, 'unexpected error while answering an RPC request');
+    logger.error({ err: error, reqId: request.id }, 'unexpected error while answering an RPC request');
     return 'internal_error';
   }
 
   app.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', handler: handle });
   app.setNotFoundHandler(handle);
 
+  // Errors Fastify meets before our handler (body over the limit, unreadable body): answered
+  // through Fastify's reply, which keeps the `Connection: close` it set for an unread body.
   app.setErrorHandler((error: { code?: string }, request, reply) => {
-    if (error.code === FASTIFY_BODY_TOO_LARGE) return send(reply, errorBody('body_limit_exceeded'));
-    return send(reply, errorBody(answerFor(error, request)));
-  });
-
-  app.addHook('onResponse', async () => {
-    if (options.isStopRequested()) options.onStopRequested();
+    const body = error.code === FASTIFY_BODY_TOO_LARGE ? errorBody('body_limit_exceeded') : errorBody(answerFor(error, request));
+    return reply.code(200).headers(RESPONSE_HEADERS).send(Buffer.from(body));
   });
   return app;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket, SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ClientIdentity } from '../rpc/http-app.js';
@@ -18,9 +19,22 @@ export interface SecureServerOptions {
   readonly keepAliveTimeoutMs: number;
 }
 
+/**
+ * An admitted connection. Its certificate is read from OpenSSL only when someone needs it (a log
+ * line, a trust change): reading it costs more than the rest of the admission (Node copies and
+ * re-parses every certificate of the presented chain), and most connections never need it.
+ */
 interface OpenConnection {
-  readonly identity: ClientIdentity;
-  readonly leaf: import('node:crypto').X509Certificate;
+  identity?: ClientIdentity;
+  leaf?: X509Certificate;
+}
+
+/** What we note when a TCP connection arrives, before its handshake. */
+interface Arrival {
+  /** For handshake-failure logs: Node forgets the peer once a TLS socket is destroyed. */
+  readonly peer: string;
+  /** The TLS context generation this connection's handshake runs with. */
+  readonly generation: number;
 }
 
 /**
@@ -33,11 +47,16 @@ export class SecureServer {
   readonly server: HttpsServer;
   private material: ServerMaterial;
   private readonly open = new Map<TLSSocket, OpenConnection>();
-  private readonly peers = new WeakMap<Socket, string>();
+  private readonly arrivals = new WeakMap<Socket, Arrival>();
+  /** Bumped at every context swap; a handshake that began under an older context is re-checked in full. */
+  private generation = 0;
+  /** The trust snapshot the live TLS context verifies client chains against. */
+  private contextTrust: TrustSnapshot | undefined;
 
   constructor(private readonly options: SecureServerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void) {
     this.material = options.material;
     const trust = options.trust?.current();
+    this.contextTrust = trust;
     this.server = createHttpsServer(
       {
         ...tlsContextOptions(this.material, trust),
@@ -51,18 +70,19 @@ export class SecureServer {
     );
     if (trust) allowPartialTrustChain(this.server);
     this.server.on('connection', (socket: Socket) => {
-      this.peers.set(socket, `${socket.remoteAddress}:${socket.remotePort}`);
+      this.arrivals.set(socket, { peer: `${socket.remoteAddress}:${socket.remotePort}`, generation: this.generation });
     });
     this.server.prependListener('secureConnection', (socket: TLSSocket) => this.admit(socket));
     this.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
       const raw = rawSocketOf(socket);
-      options.logger.info({ peer: raw ? this.peers.get(raw) : undefined, code: error.code }, `TLS handshake failed: ${describeHandshakeError(error)}`);
+      options.logger.info({ peer: raw ? this.arrivals.get(raw)?.peer : undefined, code: error.code }, `TLS handshake failed: ${describeHandshakeError(error)}`);
     });
     options.trust?.onChange((snapshot) => this.applyTrust(snapshot));
   }
 
   identify(socket: Socket): ClientIdentity | undefined {
-    return this.open.get(socket as TLSSocket)?.identity;
+    const connection = this.open.get(socket as TLSSocket);
+    return connection ? this.certificateOf(socket as TLSSocket, connection)?.identity : undefined;
   }
 
   /** Puts renewed server material in service for new connections. */
@@ -78,21 +98,32 @@ export class SecureServer {
       this.options.logger.error({ err: error }, 'could not apply the new client trust list to TLS; new connections are still checked against it');
     }
     for (const [socket, connection] of this.open) {
-      const verdict = snapshot.judge(connection.leaf);
+      const known = this.certificateOf(socket, connection);
+      // Fail closed: a connection whose certificate can't be read again is not kept open.
+      const verdict = known ? snapshot.judge(known.leaf) : 'untrusted';
       if (verdict === 'trusted') continue;
-      this.options.logger.warn({ peer: this.peerOf(socket), client: connection.identity, verdict }, 'closing an open connection: its client certificate is no longer trusted');
+      this.options.logger.warn({ peer: this.peerOf(socket), client: known?.identity, verdict }, 'closing an open connection: its client certificate is no longer trusted');
       socket.destroy();
     }
   }
 
   private swapContext(material: ServerMaterial, trust: TrustSnapshot | undefined): void {
+    // Until the new context is fully in place, no handshake skips the re-check.
+    this.contextTrust = undefined;
     this.server.setSecureContext(tlsContextOptions(material, trust));
     if (trust) allowPartialTrustChain(this.server);
+    this.contextTrust = trust;
+    // Connections accepted before this point handshake under the previous context.
+    this.generation++;
   }
 
   private admit(socket: TLSSocket): void {
     const trust = this.options.trust?.current();
     if (!trust) return;
+    if (this.verifiedAgainst(socket, trust)) {
+      this.accept(socket, {});
+      return;
+    }
     const leaf = socket.getPeerX509Certificate();
     let refusal: Refusal | undefined;
     if (!leaf || !socket.authorized) {
@@ -106,13 +137,45 @@ export class SecureServer {
       socket.destroy();
       return;
     }
-    const identity: ClientIdentity = { commonName: commonNameOf(leaf!.subject), fingerprint256: leaf!.fingerprint256 };
-    this.open.set(socket, { identity, leaf: leaf! });
-    this.options.logger.debug({ peer: this.peerOf(socket), client: identity, resumed: socket.isSessionReused() }, 'TLS client accepted');
-    socket.once('close', () => this.open.delete(socket));
+    this.accept(socket, { identity: identityOf(leaf!), leaf: leaf! });
   }
 
-  private logRefusal(socket: TLSSocket, refusal: Refusal, leaf: import('node:crypto').X509Certificate | undefined): void {
+  /**
+   * True when OpenSSL has just verified this client's chain, in a full handshake, against the
+   * trust list that is current: the re-check (`TrustSnapshot.judge`) would only repeat it. The
+   * re-check stays for resumed sessions (OpenSSL verified them under an older list, or not at
+   * all) and for handshakes that began before a context swap.
+   */
+  private verifiedAgainst(socket: TLSSocket, trust: TrustSnapshot): boolean {
+    if (!socket.authorized || this.contextTrust !== trust) return false;
+    const raw = rawSocketOf(socket);
+    if (!raw || this.arrivals.get(raw)?.generation !== this.generation) return false;
+    return !socket.isSessionReused();
+  }
+
+  private accept(socket: TLSSocket, connection: OpenConnection): void {
+    this.open.set(socket, connection);
+    socket.once('close', () => this.open.delete(socket));
+    if (this.options.logger.isLevelEnabled('debug')) {
+      this.options.logger.debug({ peer: this.peerOf(socket), client: this.certificateOf(socket, connection)?.identity, resumed: socket.isSessionReused() }, 'TLS client accepted');
+    }
+  }
+
+  /**
+   * The connection's certificate and identity, read from OpenSSL the first time they are asked
+   * for. Read once only: Node hands out the presented chain on the first read alone.
+   */
+  private certificateOf(socket: TLSSocket, connection: OpenConnection): { identity: ClientIdentity; leaf: X509Certificate } | undefined {
+    if (!connection.leaf || !connection.identity) {
+      const leaf = socket.getPeerX509Certificate();
+      if (!leaf) return undefined;
+      connection.leaf = leaf;
+      connection.identity = identityOf(leaf);
+    }
+    return { identity: connection.identity, leaf: connection.leaf };
+  }
+
+  private logRefusal(socket: TLSSocket, refusal: Refusal, leaf: X509Certificate | undefined): void {
     const details = this.options.verboseLogging
       ? {
           subject: leaf?.subject,
@@ -147,6 +210,10 @@ function tlsContextOptions(material: ServerMaterial, trust: TrustSnapshot | unde
     // Never undefined: that would make OpenSSL trust Node's bundled public roots for clients.
     ...(trust ? { ca: trust.caPems } : {}),
   };
+}
+
+function identityOf(leaf: X509Certificate): ClientIdentity {
+  return { commonName: commonNameOf(leaf.subject), fingerprint256: leaf.fingerprint256 };
 }
 
 function commonNameOf(subject: string): string | undefined {
