@@ -31,8 +31,7 @@ interface CompiledAction {
  */
 export function createDispatcher(options: DispatcherOptions): (body: Buffer | undefined) => Dispatched | Promise<Dispatched> {
   // Compiled once at start: per-request work is a table lookup and a precompiled check.
-  // strictRequired off: action schemas list required names without declaring each property.
-  const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true, strictRequired: false });
+  const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
   const compiled = new Map<string, CompiledAction>();
   for (const [name, spec] of Object.entries(options.actions)) {
     compiled.set(name, { spec, validate: ajv.compile(spec.params) });
