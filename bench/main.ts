@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: keep-alive mutual-TLS block_count, new mutual-TLS connections, and session
- * resumption, for our service vs a minimal node:https server vs nginx in front of our service.
+ * resumption, for our service vs a minimal node:https server vs nginx in front of our service;
+ * then the ledger suites (ledger-suites.ts: signature checks, ingest, `process`, account reads).
  * Everything on loopback, in child processes, alternating contenders; prints the table and
  * writes it to bench/results.md. `--quick` for short rounds, `--no-pin` to skip taskset.
  */
@@ -11,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { KeyType } from '../src/pki/keys.js';
 import type { Contender } from './contender.js';
 import { canPin, environmentLine } from './environment.js';
+import { ledgerSections, ledgerSummaries } from './ledger-report.js';
+import { runLedgerSuites } from './ledger-suites.js';
 import { startMinimal } from './minimal.js';
 import { startNginx } from './nginx.js';
 import { ensureNginx } from './nginx-install.js';
@@ -89,6 +92,8 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
       await stopSet(rsa.all);
     }
 
+    const ledger = await runLedgerSuites({ ...ctx, dir: join(dir, 'ledger'), pki, serverPin });
+
     const notes = errorNotes([...keepAlive, ...handshakes.flatMap((h) => h.rows.map((r) => ({ ...r, label: `${h.keyLabel} ${r.label}` }))), ...resumption]);
     return [
       `## Benchmark results (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${options.quick ? ', --quick' : ''})`,
@@ -106,6 +111,8 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
       ...handshakeSection(handshakes, options.handshakeConcurrency),
       '',
       ...resumptionSection(resumption, options.handshakeConcurrency),
+      '',
+      ...ledgerSections(ledger, options.connections),
       ...(notes.length > 0 ? ['', ...notes] : []),
       '',
       `Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`,

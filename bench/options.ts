@@ -7,6 +7,8 @@ export interface BenchOptions {
   readonly keepAliveRounds: number;
   readonly handshakeRounds: number;
   readonly resumptionRounds: number;
+  /** Rounds of each ledger suite (ledger-suites.ts). */
+  readonly ledgerRounds: number;
   readonly connections: number;
   readonly handshakeConcurrency: number;
 }
@@ -24,6 +26,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     keepAliveRounds: quick ? 2 : 5,
     handshakeRounds: quick ? 2 : 4,
     resumptionRounds: quick ? 2 : 4,
+    ledgerRounds: quick ? 2 : 5,
     connections: 16,
     handshakeConcurrency: 8,
   };
