@@ -11,20 +11,30 @@ function checksum(publicKey: Uint8Array): Buffer {
   return blake2b(5, publicKey).reverse();
 }
 
-/** Encodes `bits` (a big-endian bit string held in a bigint) as `chars` base32 digits. */
-function encodeBase32(value: bigint, chars: number): string {
+/**
+ * Base32 of `bytes` read as one big-endian bit string, left-padded with zero bits to a whole
+ * number of 5-bit digits: 32 key bytes (256 bits) → 52 digits, 5 checksum bytes → 8 digits.
+ * Bit arithmetic on small numbers: this runs for every account in every answer.
+ */
+function encodeBase32(bytes: Uint8Array, digits: number): string {
   let out = '';
-  for (let i = chars - 1; i >= 0; i--) out += ALPHABET[Number((value >> BigInt(i * 5)) & 31n)];
+  let buffer = 0;
+  let bits = digits * 5 - bytes.length * 8;
+  let index = 0;
+  while (out.length < digits) {
+    while (bits < 5) {
+      buffer = ((buffer << 8) | bytes[index++]!) & 0xfff;
+      bits += 8;
+    }
+    bits -= 5;
+    out += ALPHABET[(buffer >> bits) & 31];
+  }
   return out;
-}
-
-function bytesToBigint(bytes: Uint8Array): bigint {
-  return BigInt('0x' + (Buffer.from(bytes).toString('hex') || '0'));
 }
 
 export function encodeAccount(publicKey: Uint8Array, prefix: AccountPrefix = 'nano_'): string {
   if (publicKey.length !== 32) throw new RangeError('public key must be 32 bytes');
-  return prefix + encodeBase32(bytesToBigint(publicKey), 52) + encodeBase32(bytesToBigint(checksum(publicKey)), 8);
+  return prefix + encodeBase32(publicKey, 52) + encodeBase32(checksum(publicKey), 8);
 }
 
 export interface DecodedAccount {
@@ -52,15 +62,23 @@ export function decodeAccount(text: string): DecodedAccount | undefined {
   if (text.length !== bodyStart + 60) return undefined;
   const first = text[bodyStart];
   if (first !== '1' && first !== '3') return undefined;
-  let value = 0n;
+  // 60 digits = 300 bits: 4 zero bits, the 256-bit key, the 40-bit checksum.
+  const bytes = Buffer.alloc(37);
+  let buffer = 0;
+  let bits = -4;
+  let index = 0;
   for (let i = bodyStart; i < text.length; i++) {
     const code = text.charCodeAt(i);
     const digit = code < 128 ? REVERSE[code]! : -1;
     if (digit < 0) return undefined;
-    value = (value << 5n) | BigInt(digit);
+    buffer = ((buffer << 5) | digit) & 0x1fff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[index++] = (buffer >> bits) & 0xff;
+    }
   }
-  const check = value & 0xffffffffffn;
-  const publicKey = Buffer.from((value >> 40n).toString(16).padStart(64, '0'), 'hex');
-  if (bytesToBigint(checksum(publicKey)) !== check) return undefined;
+  const publicKey = bytes.subarray(0, 32);
+  if (!checksum(publicKey).equals(bytes.subarray(32))) return undefined;
   return { publicKey, deprecatedFormat };
 }

@@ -146,8 +146,7 @@ export function createQueries(store: Store): Queries {
 
   function receivableEntries(account: Buffer): ReceivableEntry[] {
     const out: ReceivableEntry[] = [];
-    const end = Buffer.concat([account, Buffer.alloc(32, 0xff)]);
-    for (const { key, value } of store.pending.getRange({ start: account, end, inclusiveEnd: true })) {
+    for (const { key, value } of store.pending.getRange(pendingRangeOf(account))) {
       const k = Buffer.from(key as Buffer);
       if (!k.subarray(0, 32).equals(account)) break;
       const entry = decodePending(value);
@@ -163,8 +162,12 @@ export function createQueries(store: Store): Queries {
     },
     accountBalance(account) {
       const balance = view.account(account)?.balance ?? 0n;
+      // Only the amounts: building full entries (hex hash, encoded source) would cost more than the read.
       let receivable = 0n;
-      for (const entry of receivableEntries(account)) receivable += entry.amount;
+      for (const { key, value } of store.pending.getRange(pendingRangeOf(account))) {
+        if (!(key as Buffer).subarray(0, 32).equals(account)) break;
+        receivable += decodePending(value).amount;
+      }
       return { balance, receivable };
     },
     blockInfo(hash) {
@@ -265,3 +268,10 @@ export function createQueries(store: Store): Queries {
     },
   };
 }
+
+/** The pending table's keys of one destination: destination ‖ send hash, for every send hash. */
+function pendingRangeOf(account: Buffer): { start: Buffer; end: Buffer; inclusiveEnd: true } {
+  return { start: account, end: Buffer.concat([account, MAX_HASH]), inclusiveEnd: true };
+}
+
+const MAX_HASH = Buffer.alloc(32, 0xff);
