@@ -163,8 +163,10 @@ export function checkLedgerConsistency(ledger: Ledger): ConsistencyReport {
     const publicKey = decodeAccount(destination)!.publicKey;
     const expected = new Map<string, SendRecord>();
     for (const [hash, send] of sends) if (send.destination === destination && !received.has(hash)) expected.set(hash, send);
+    let receivableHere = 0n;
     for (const entry of ledger.receivable(publicKey)) {
       totalReceivable += entry.amount;
+      receivableHere += entry.amount;
       const send = expected.get(entry.hash);
       if (send === undefined) {
         problems.push(`receivable ${entry.hash} for ${destination}: ${received.has(entry.hash) ? 'already received' : 'no such send to this account'}`);
@@ -175,6 +177,8 @@ export function checkLedgerConsistency(ledger: Ledger): ConsistencyReport {
       if (entry.source !== send.from) problems.push(`receivable ${entry.hash}: source ${entry.source}, the send is from ${send.from}`);
     }
     for (const hash of expected.keys()) problems.push(`send ${hash} to ${destination}: not received and no receivable entry`);
+    const { receivable } = ledger.accountBalance(publicKey);
+    if (receivable !== receivableHere) problems.push(`account ${destination}: receivable total ${receivable}, its entries sum to ${receivableHere}`);
   }
 
   // Weights: the stored table lists every representative with a non-zero weight.

@@ -3,8 +3,8 @@ import { hashBlock } from './blocks/hash.js';
 import { encodeBlock } from './blocks/binary.js';
 import { toHex, ZERO32, u128ToBytes } from './bytes.js';
 import { DEV_GENESIS_BLOCK, GENESIS_AMOUNT } from './genesis.js';
-import { encodeAccountInfo, encodeBlockRecord, SCHEMA_VERSION } from './store/records.js';
-import { openStore, readMeta, STORE_VENDOR, writeMeta } from './store/store.js';
+import { decodePending, encodeAccountInfo, encodeBlockRecord, SCHEMA_VERSION } from './store/records.js';
+import { addToTotal, openStore, readMeta, STORE_VENDOR, writeMeta } from './store/store.js';
 import type { Store } from './store/store.js';
 import { createProcessor } from './process/processor.js';
 import type { Processor } from './process/processor.js';
@@ -92,6 +92,16 @@ function initialise(store: Store, now: bigint): void {
   });
 }
 
+/** Schema 2 adds the per-account receivable totals; they are summed from the pending table once. */
+function migrateFromSchema1(store: Store): void {
+  store.root.transactionSync(() => {
+    for (const { key, value } of store.pending.getRange({})) {
+      addToTotal(store.receivableTotals, Buffer.from(key as Buffer).subarray(0, 32), decodePending(value).amount, 'receivable total');
+    }
+    writeMeta(store, 'schema', SCHEMA_VERSION);
+  });
+}
+
 export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
   const network = opts.network ?? 'dev';
   const clock = opts.clock ?? nowSeconds;
@@ -100,6 +110,7 @@ export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
   try {
     const schema = readMeta(store, 'schema');
     if (schema === undefined) initialise(store, clock());
+    else if (schema === 1n) migrateFromSchema1(store);
     else if (schema !== SCHEMA_VERSION) {
       throw new LedgerSchemaError(`ledger schema ${schema} is not the supported ${SCHEMA_VERSION}`);
     }

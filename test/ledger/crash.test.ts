@@ -17,7 +17,7 @@ import {
   DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, ZERO, legacyChange, legacyOpen, legacyReceive, legacySend, newKey, state,
 } from './builder.js';
 import type { Built, Key } from './builder.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp.js';
 
 // A ledger killed (SIGKILL) at random moments while it applies blocks must reopen consistent, with
 // every block either fully there or absent, and never lose what it had committed. The child runs

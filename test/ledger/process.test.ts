@@ -3,7 +3,7 @@ import { openLedger } from '../../src/ledger/ledger.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import type { ProcessResult } from '../../src/ledger/process/codes.js';
 import type { Block } from '../../src/ledger/blocks/types.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp.js';
 import {
   DEV_GENESIS_HASH, EPOCH_V1_LINK, EPOCH_V2_LINK, GENESIS, GENESIS_AMOUNT, T, ZERO,
   legacyChange, legacyOpen, legacyReceive, legacySend, newKey, state, workBetween,

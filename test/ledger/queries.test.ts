@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open } from 'lmdb';
 import { openLedger } from '../../src/ledger/ledger.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp.js';
 import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, ZERO, newKey, state } from './builder.js';
 import type { Built, Key } from './builder.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { open } from 'lmdb';
 import { openLedger } from '../../src/ledger/ledger.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../support/temp.js';
 
 const DEV_GENESIS_HASH = '04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9';
 

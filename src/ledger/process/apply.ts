@@ -1,7 +1,6 @@
-import { bytesToU128, u128ToBytes } from '../bytes.js';
 import { encodeBlock } from '../blocks/binary.js';
-import { encodeAccountInfo, encodeBlockRecord, encodePending, pendingKey, SUCCESSOR_OFFSET } from '../store/records.js';
-import { addMeta } from '../store/store.js';
+import { decodePending, encodeAccountInfo, encodeBlockRecord, encodePending, pendingKey, SUCCESSOR_OFFSET } from '../store/records.js';
+import { addMeta, addToTotal } from '../store/store.js';
 import type { Store } from '../store/store.js';
 import type { Effect } from './effect.js';
 
@@ -19,23 +18,21 @@ export function applyEffect(store: Store, effect: Effect): void {
     addMeta(store, 'accounts', 1n);
   }
   store.accounts.putSync(effect.account, encodeAccountInfo(effect.info));
+  // Zero weights are removed so the table lists only representatives that hold weight.
   for (const [representative, delta] of effect.weightDeltas) {
-    if (delta === 0n) continue;
-    const current = store.weights.get(representative);
-    const next = (current === undefined ? 0n : bytesToU128(current)) + delta;
-    if (next < 0n) throw new Error('ledger inconsistency: negative weight');
-    // Zero weights are removed so the table lists only representatives that hold weight.
-    if (next === 0n) store.weights.removeSync(representative);
-    else store.weights.putSync(representative, u128ToBytes(next));
+    if (delta !== 0n) addToTotal(store.weights, representative, delta, 'weight');
   }
   if (effect.pendingPut !== undefined) {
-    store.pending.putSync(
-      pendingKey(effect.pendingPut.destination, effect.hash),
-      encodePending(effect.pendingPut.entry),
-    );
+    const { destination, entry } = effect.pendingPut;
+    store.pending.putSync(pendingKey(destination, effect.hash), encodePending(entry));
+    addToTotal(store.receivableTotals, destination, entry.amount, 'receivable total');
   }
   if (effect.pendingDelete !== undefined) {
-    store.pending.removeSync(pendingKey(effect.pendingDelete.destination, effect.pendingDelete.sendHash));
+    const key = pendingKey(effect.pendingDelete.destination, effect.pendingDelete.sendHash);
+    const stored = store.pending.get(key);
+    if (stored === undefined) throw new Error('ledger inconsistency: received entry missing');
+    store.pending.removeSync(key);
+    addToTotal(store.receivableTotals, effect.pendingDelete.destination, -decodePending(stored).amount, 'receivable total');
   }
   addMeta(store, 'blocks', 1n);
   // Every block is final on apply (single-node dev ledger): cemented moves with the block count.

@@ -1,4 +1,4 @@
-import { isZero, toHex, ZERO32 } from '../bytes.js';
+import { bytesToU128, isZero, toHex, ZERO32 } from '../bytes.js';
 import { blockToJson } from '../blocks/json.js';
 import { encodeAccount } from '../crypto/account.js';
 import { decodeAccountInfo, decodePending } from '../store/records.js';
@@ -6,7 +6,6 @@ import type { AccountInfo } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { decodeStoredBlock, storeView } from '../store/view.js';
 import type { StoredBlock } from '../store/view.js';
-import { bytesToU128 } from '../bytes.js';
 import type {
   AccountEntry,
   AccountInfoResult,
@@ -98,7 +97,10 @@ function accountInfoOf(info: AccountInfo): AccountInfoResult {
     frontier: toHex(info.head),
     openBlock: toHex(info.openBlock),
     representativeBlock: toHex(info.representativeBlock),
-    representative: encodeAccount(info.representative),
+    // Encoded only when read: account_info leaves it out unless asked for.
+    get representative() {
+      return encodeAccount(info.representative);
+    },
     balance: info.balance,
     modifiedTimestamp: info.modified,
     blockCount: info.blockCount,
@@ -162,13 +164,8 @@ export function createQueries(store: Store): Queries {
     },
     accountBalance(account) {
       const balance = view.account(account)?.balance ?? 0n;
-      // Only the amounts: building full entries (hex hash, encoded source) would cost more than the read.
-      let receivable = 0n;
-      for (const { key, value } of store.pending.getRange(pendingRangeOf(account))) {
-        if (!(key as Buffer).subarray(0, 32).equals(account)) break;
-        receivable += decodePending(value).amount;
-      }
-      return { balance, receivable };
+      const total = store.receivableTotals.get(account);
+      return { balance, receivable: total === undefined ? 0n : bytesToU128(total) };
     },
     blockInfo(hash) {
       const stored = storedBlock(hash);

@@ -3,7 +3,7 @@ import type { BlockSubtype, Epoch } from '../blocks/types.js';
 
 // Compact fixed-layout values. Every layout is versioned by SCHEMA_VERSION in the meta table:
 // change a layout, bump the version (an old store is then refused rather than misread).
-export const SCHEMA_VERSION = 1n;
+export const SCHEMA_VERSION = 2n;
 
 /** What the ledger knows about a block beyond its signed fields (the node's "sideband"). */
 export interface Sideband {

@@ -1,6 +1,7 @@
 import * as lmdb from 'lmdb';
 import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
+import { bytesToU128, u128ToBytes } from '../bytes.js';
 
 /** The LMDB library lmdb-js was built with (its typings omit the `version` export). */
 const LMDB_VERSION = (lmdb as unknown as { version?: { major: number; minor: number; patch: number } }).version;
@@ -19,6 +20,8 @@ export interface Store {
   readonly pending: BinaryDb;
   /** representative public key → weight (u128 BE); absent = 0 */
   readonly weights: BinaryDb;
+  /** destination → sum of its pending amounts (u128 BE); absent = 0. Kept so a balance is two reads, not a range scan. */
+  readonly receivableTotals: BinaryDb;
   /** ASCII name → u64 BE counter */
   readonly meta: BinaryDb;
 }
@@ -33,6 +36,7 @@ export function openStore(path: string): Store {
     accounts: root.openDB<Buffer, Buffer>('accounts', TABLE),
     pending: root.openDB<Buffer, Buffer>('pending', TABLE),
     weights: root.openDB<Buffer, Buffer>('weights', TABLE),
+    receivableTotals: root.openDB<Buffer, Buffer>('receivable_totals', TABLE),
     meta: root.openDB<Buffer, Buffer>('meta', TABLE),
   };
 }
@@ -63,4 +67,13 @@ export function writeMeta(store: Store, name: MetaKey, value: bigint): void {
 /** Must run inside a write transaction. */
 export function addMeta(store: Store, name: MetaKey, delta: bigint): void {
   writeMeta(store, name, (readMeta(store, name) ?? 0n) + delta);
+}
+
+/** Adds `delta` to a u128 total kept under `key`; a total of zero is removed (absent = 0). */
+export function addToTotal(table: BinaryDb, key: Buffer, delta: bigint, what: string): void {
+  const current = table.get(key);
+  const next = (current === undefined ? 0n : bytesToU128(current)) + delta;
+  if (next < 0n) throw new Error(`ledger inconsistency: negative ${what}`);
+  if (next === 0n) table.removeSync(key);
+  else table.putSync(key, u128ToBytes(next));
 }
