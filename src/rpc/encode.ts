@@ -51,5 +51,20 @@ function childMayNeedRewrite(value: object, depth: number): boolean {
  * whose per-value callback costs more than the scan.
  */
 export function encodeRpcResult(result: RpcResult): string {
+  // A frozen answer never changes (handlers freeze the answers they reuse): encode it once.
+  if (Object.isFrozen(result)) {
+    let encoded = encodedFrozen.get(result);
+    if (encoded === undefined) {
+      encoded = encode(result);
+      encodedFrozen.set(result, encoded);
+    }
+    return encoded;
+  }
+  return encode(result);
+}
+
+const encodedFrozen = new WeakMap<RpcResult, string>();
+
+function encode(result: RpcResult): string {
   return mayNeedRewrite(result, 0) ? JSON.stringify(result, emptyAsString) : JSON.stringify(result);
 }

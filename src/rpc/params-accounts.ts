@@ -84,11 +84,16 @@ export function below(size: number, limit: bigint): boolean {
  * `xrb-`/`nano-` spelling, which the node flags with "deprecated_account_format": "1".
  */
 export class AccountReader {
-  private deprecated = false;
+  private deprecatedSeen = false;
+
+  /** Whether an account was written the deprecated way (`xrb-`/`nano-`). */
+  get deprecated(): boolean {
+    return this.deprecatedSeen;
+  }
 
   read(value: unknown, error: RpcErrorCode = 'bad_account_number'): Buffer {
     const decoded = account(value, error);
-    if (decoded.deprecatedFormat) this.deprecated = true;
+    if (decoded.deprecatedFormat) this.deprecatedSeen = true;
     return decoded.publicKey;
   }
 
@@ -104,7 +109,7 @@ export class AccountReader {
 
   /** The answer's leading fields: the node puts the flag in as soon as it reads such an account. */
   answer(prefix: Record<string, RpcValue> = {}): Record<string, RpcValue> {
-    return this.deprecated ? { ...prefix, deprecated_account_format: '1' } : { ...prefix };
+    return this.deprecatedSeen ? { ...prefix, deprecated_account_format: '1' } : { ...prefix };
   }
 }
 

@@ -126,8 +126,29 @@ function page<T>(items: Iterable<T>, opts: PageOptions): T[] {
   return out;
 }
 
+/** How many decoded account records `accountInfo` keeps; past that the cache starts over. */
+const ACCOUNT_INFO_CACHE_SIZE = 4096;
+
 export function createQueries(store: Store): Queries {
   const view = storeView(store);
+  // Wallet backends poll the same accounts again and again. An answer is a function of the
+  // stored record alone, so it is reused while the record's bytes are unchanged: no invalidation
+  // to get wrong, and a changed account simply misses.
+  const accountInfoCache = new Map<string, { readonly record: Buffer; readonly result: AccountInfoResult }>();
+  const balanceCache = new Map<string, { readonly info: AccountInfoResult | undefined; readonly total: Buffer | undefined; readonly result: BalanceResult }>();
+
+  function accountInfo(account: Buffer): AccountInfoResult | undefined {
+    const record = store.accounts.get(account);
+    if (record === undefined) return undefined;
+    const key = account.toString('latin1');
+    const cached = accountInfoCache.get(key);
+    if (cached !== undefined && cached.record.equals(record)) return cached.result;
+    const result = accountInfoOf(decodeAccountInfo(record));
+    if (accountInfoCache.size >= ACCOUNT_INFO_CACHE_SIZE) accountInfoCache.clear();
+    // A copy: LMDB may hand out the same memory for the next read.
+    accountInfoCache.set(key, { record: Buffer.from(record), result });
+    return result;
+  }
 
   function storedBlock(hash: Buffer): StoredBlock | undefined {
     const value = store.blocks.get(hash);
@@ -158,14 +179,18 @@ export function createQueries(store: Store): Queries {
   }
 
   return {
-    accountInfo(account) {
-      const info = view.account(account);
-      return info === undefined ? undefined : accountInfoOf(info);
-    },
+    accountInfo,
     accountBalance(account) {
-      const balance = view.account(account)?.balance ?? 0n;
+      // Reused on the same terms as accountInfo: same account record, same receivable total.
+      const info = accountInfo(account);
       const total = store.receivableTotals.get(account);
-      return { balance, receivable: total === undefined ? 0n : bytesToU128(total) };
+      const key = account.toString('latin1');
+      const cached = balanceCache.get(key);
+      if (cached !== undefined && cached.info === info && sameBytes(cached.total, total)) return cached.result;
+      const result: BalanceResult = { balance: info?.balance ?? 0n, receivable: total === undefined ? 0n : bytesToU128(total) };
+      if (balanceCache.size >= ACCOUNT_INFO_CACHE_SIZE) balanceCache.clear();
+      balanceCache.set(key, { info, total: total === undefined ? undefined : Buffer.from(total), result });
+      return result;
     },
     blockInfo(hash) {
       const stored = storedBlock(hash);
@@ -272,3 +297,7 @@ function pendingRangeOf(account: Buffer): { start: Buffer; end: Buffer; inclusiv
 }
 
 const MAX_HASH = Buffer.alloc(32, 0xff);
+
+function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.equals(b);
+}

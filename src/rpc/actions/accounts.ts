@@ -1,7 +1,7 @@
 import { DEV_EPOCH_SIGNER as EPOCH_SIGNER } from '../../ledger/genesis.js';
-import type { Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
+import type { AccountInfoResult, BalanceResult, Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
 import { defineAction, requireFields } from '../action.js';
-import type { RpcValue } from '../encode.js';
+import type { RpcResult, RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
 import { accountText, flag, hex32, requiredText } from '../params.js';
 import { AccountReader, elementText, hashValue, optionalOffset, optionalTrue, perAccountAnswer, requiredCount } from '../params-accounts.js';
@@ -24,10 +24,18 @@ export const account_balance = defineAction<Params>({
     const reader = new AccountReader();
     const key = reader.read(params.account);
     flag(params.include_only_confirmed, true);
-    const { balance, receivable } = ledger.accountBalance(key);
-    return { ...reader.answer(), balance: String(balance), pending: String(receivable), receivable: String(receivable) };
+    const result = ledger.accountBalance(key);
+    // The ledger returns the same object while balance and receivable are unchanged: answer built once.
+    const known = reader.deprecated ? undefined : plainAccountBalance.get(result);
+    if (known !== undefined) return known;
+    const { balance, receivable } = result;
+    const answer = { ...reader.answer(), balance: String(balance), pending: String(receivable), receivable: String(receivable) };
+    if (!reader.deprecated) plainAccountBalance.set(result, Object.freeze(answer));
+    return answer;
   },
 });
+
+const plainAccountBalance = new WeakMap<BalanceResult, RpcResult>();
 
 export const accounts_balances = defineAction<Params>({
   params: requireFields('accounts'),
@@ -53,6 +61,10 @@ export const account_info = defineAction<Params>({
     const includeConfirmed = flag(params.include_confirmed);
     const info = ledger.accountInfo(key);
     if (info === undefined) throw new RpcError('account_not_found');
+    const plain = !representative && !weight && !receivable && !includeConfirmed && !reader.deprecated;
+    // The ledger returns the same object while the account is unchanged: its plain answer is built once.
+    const known = plain ? plainAccountInfo.get(info) : undefined;
+    if (known !== undefined) return known;
 
     const answer = reader.answer();
     answer.frontier = info.frontier;
@@ -84,9 +96,12 @@ export const account_info = defineAction<Params>({
         answer.confirmed_receivable = amount;
       }
     }
+    if (plain) plainAccountInfo.set(info, Object.freeze(answer));
     return answer;
   },
 });
+
+const plainAccountInfo = new WeakMap<AccountInfoResult, RpcResult>();
 
 export const account_block_count = defineAction<Params>({
   params: withAccount,
