@@ -16,7 +16,7 @@ export class LoadWindow {
   private resumed = 0;
   readonly endsAt: number;
 
-  constructor(private readonly warmupMs: number, durationMs: number) {
+  constructor(warmupMs: number, durationMs: number) {
     const now = performance.now();
     this.endsAt = now + warmupMs + durationMs;
     setTimeout(() => this.startMeasuring(), warmupMs);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { KeyType } from '../src/pki/keys.js';
 import type { Contender } from './contender.js';
 import { canPin, environmentLine } from './environment.js';
-import { ledgerSections, ledgerSummaries } from './ledger-report.js';
+import { ledgerSections } from './ledger-report.js';
 import { runLedgerSuites } from './ledger-suites.js';
 import { startMinimal } from './minimal.js';
 import { startNginx } from './nginx.js';

@@ -2,8 +2,8 @@ import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
 import { post, rpc, tlsAgent } from '../support/clients.js';
-import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
-import { startTestServer, type TestServer, trustClient } from '../support/server.js';
+import type { Identity } from '../support/pki.js';
+import { startServerWithClient, type TestServer } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 const MAX_REQUEST_SIZE = 4096;
@@ -18,11 +18,7 @@ const call = (body: string | Buffer, headers: Record<string, string> = {}, metho
 
 beforeAll(async () => {
   dir = await tempDir();
-  ca = await makeCa('http test CA');
-  client = await makeClient('http.client', ca);
-  server = await startTestServer({ dir: dir.path, server: await makeServer(ca), topLevel: `max_request_size = ${MAX_REQUEST_SIZE}` });
-  await trustClient(server, client);
-  agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
+  ({ server, ca, client, agent } = await startServerWithClient(dir.path, 'http', { topLevel: `max_request_size = ${MAX_REQUEST_SIZE}` }));
 });
 
 afterAll(async () => {

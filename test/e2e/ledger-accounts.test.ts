@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
 import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, ZERO, newKey, state } from '../ledger/builder.js';
 import type { Built, Key } from '../ledger/builder.js';
-import { post, tlsAgent } from '../support/clients.js';
-import { makeCa, makeClient, makeServer } from '../support/pki.js';
-import { startTestServer, type TestServer, trustClient } from '../support/server.js';
+import { post } from '../support/clients.js';
+import { startServerWithClient, type TestServer } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 // The account, receivable, frontier and representative actions over mutual TLS, against a real
@@ -30,11 +29,7 @@ async function publish(built: Built): Promise<void> {
 
 beforeAll(async () => {
   dir = await tempDir();
-  const ca = await makeCa('ledger accounts CA');
-  const client = await makeClient('ledger.client', ca);
-  server = await startTestServer({ dir: dir.path, server: await makeServer(ca), topLevel: 'enable_control = true' });
-  await trustClient(server, client);
-  agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
+  ({ server, agent } = await startServerWithClient(dir.path, 'ledger accounts', { topLevel: 'enable_control = true' }));
 });
 
 afterAll(async () => {

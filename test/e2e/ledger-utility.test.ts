@@ -4,9 +4,8 @@ import type { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/ledger.js';
 import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, ZERO, newKey, state, T } from '../ledger/builder.js';
-import { post, tlsAgent } from '../support/clients.js';
-import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
-import { startTestServer, type TestServer, trustClient } from '../support/server.js';
+import { post } from '../support/clients.js';
+import { startServerWithClient, type TestServer } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 
 const RAW_PER_NANO = 10n ** 30n;
@@ -34,11 +33,7 @@ beforeAll(async () => {
   } finally {
     await seeded.close();
   }
-  const ca: Identity = await makeCa('utility test CA');
-  const client = await makeClient('utility.client', ca);
-  server = await startTestServer({ dir: dir.path, server: await makeServer(ca) });
-  await trustClient(server, client);
-  agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
+  ({ server, agent } = await startServerWithClient(dir.path, 'utility'));
 });
 
 afterAll(async () => {

@@ -5,7 +5,9 @@ import type { RpcConfig } from '../../src/config/types.js';
 import { startService, type RunningService } from '../../src/service.js';
 import { installTrustedCert } from '../../src/tls/trust-dir.js';
 import { LogCapture } from './log-capture.js';
-import type { Identity } from './pki.js';
+import type { Agent } from 'undici';
+import { tlsAgent } from './clients.js';
+import { makeCa, makeClient, makeServer, type Identity } from './pki.js';
 
 export interface TestServer {
   readonly service: RunningService;
@@ -78,4 +80,33 @@ export async function trustClient(server: TestServer, client: Identity): Promise
   const { file } = await installTrustedCert(server.clientsDir, client.certPem);
   await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && line.fingerprint256 === client.cert.fingerprint256, 1000);
   return file;
+}
+
+export interface ServerWithClient {
+  readonly server: TestServer;
+  readonly ca: Identity;
+  readonly client: Identity;
+  /** A keep-alive agent presenting the client certificate and trusting the CA. */
+  readonly agent: Agent;
+  /** Closes the agent and stops the server (the caller removes `dir`). */
+  close(): Promise<void>;
+}
+
+/** A mutual-TLS server in `dir` with one trusted client: the set-up most e2e files start from. */
+export async function startServerWithClient(dir: string, name: string, options: Omit<TestServerOptions, 'dir' | 'server'> = {}): Promise<ServerWithClient> {
+  const ca = await makeCa(`${name} CA`);
+  const client = await makeClient(`${name}.client`, ca);
+  const server = await startTestServer({ ...options, dir, server: await makeServer(ca) });
+  await trustClient(server, client);
+  const agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
+  return {
+    server,
+    ca,
+    client,
+    agent,
+    close: async () => {
+      await agent.close();
+      await server.stop();
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { access, copyFile, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -50,8 +50,6 @@ async function newDir(): Promise<string> {
   await mkdir(dir);
   return dir;
 }
-
-const exists = (p: string) => access(p).then(() => true, () => false);
 
 describe('scanTrustDir', () => {
   let user1: Made;

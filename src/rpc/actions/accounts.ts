@@ -1,3 +1,4 @@
+import { isZero, toHex, ZERO32 } from '../../ledger/bytes.js';
 import { DEV_EPOCH_SIGNER as EPOCH_SIGNER } from '../../ledger/genesis.js';
 import type { AccountInfoResult, BalanceResult, Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
 import { defineAction, requireFields } from '../action.js';
@@ -5,10 +6,6 @@ import type { RpcResult, RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
 import { accountText, flag, hex32, requiredText } from '../params.js';
 import { AccountReader, elementText, hashValue, optionalOffset, optionalTrue, perAccountAnswer, requiredCount } from '../params-accounts.js';
-
-const ZERO_HASH = Buffer.alloc(32);
-const toHex = (bytes: Buffer): string => bytes.toString('hex').toUpperCase();
-const isZeroHash = (bytes: Buffer): boolean => bytes.equals(ZERO_HASH);
 
 // Single-account reads and accounts_balances (nano/node/json_handler.cpp). Every block here is
 // cemented when applied, so "confirmed" views equal the plain ones and include_only_confirmed
@@ -207,7 +204,7 @@ function historyEntry(info: BlockInfoResult, raw: boolean, filter: ReadonlySet<s
 }
 
 function previousOf(block: Block): Buffer {
-  return block.type === 'open' ? ZERO_HASH : block.previous;
+  return block.type === 'open' ? ZERO32 : block.previous;
 }
 
 function history(params: Params, ledger: Ledger, prefix: Record<string, RpcValue>): Record<string, RpcValue> {
@@ -239,13 +236,13 @@ function history(params: Params, ledger: Ledger, prefix: Record<string, RpcValue
       if (info === undefined) throw new RpcError('account_not_found');
       hash = Buffer.from(info.openBlock, 'hex');
     } else {
-      hash = info === undefined ? ZERO_HASH : Buffer.from(info.frontier, 'hex');
+      hash = info === undefined ? ZERO32 : Buffer.from(info.frontier, 'hex');
     }
   }
   const raw = optionalTrue(params.raw);
 
   const entries: RpcValue[] = [];
-  let info = isZeroHash(hash) ? undefined : ledger.blockInfo(hash);
+  let info = isZero(hash) ? undefined : ledger.blockInfo(hash);
   while (info !== undefined && count > 0n) {
     if (offset > 0n) offset--;
     else {
@@ -256,12 +253,12 @@ function history(params: Params, ledger: Ledger, prefix: Record<string, RpcValue
       }
     }
     hash = reverse ? Buffer.from(info.successor, 'hex') : previousOf(info.block);
-    info = isZeroHash(hash) ? undefined : ledger.blockInfo(hash);
+    info = isZero(hash) ? undefined : ledger.blockInfo(hash);
   }
   const answer = reader.answer(prefix);
   answer.account = account;
   answer.history = entries;
-  if (!isZeroHash(hash)) answer[reverse ? 'next' : 'previous'] = toHex(hash);
+  if (!isZero(hash)) answer[reverse ? 'next' : 'previous'] = toHex(hash);
   return answer;
 }
 
