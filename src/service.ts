@@ -43,8 +43,15 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
   for (const warning of config.warnings) logger.warn(warning);
 
   const cleanups: Array<() => unknown> = [];
+  // Every step runs even if one fails: a watcher that won't close must not keep the ledger open.
   const cleanup = async (): Promise<void> => {
-    for (const step of cleanups.splice(0).reverse()) await step();
+    for (const step of cleanups.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        logger.error({ err: error }, 'a shutdown step failed; continuing with the rest');
+      }
+    }
   };
 
   try {
@@ -91,6 +98,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       serverFactory,
       identify: (socket) => secureServer?.identify(socket),
       isStopRequested: () => stopRequested,
+      isClosing: () => stopping !== undefined,
       onStopRequested: () => void stop(),
     });
     cleanups.push(() => closeWithin(app.close(), drainTimeoutMs, () => app.server.closeAllConnections()));

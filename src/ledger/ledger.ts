@@ -95,6 +95,8 @@ function initialise(store: Store, now: bigint): void {
 /** Schema 2 adds the per-account receivable totals; they are summed from the pending table once. */
 function migrateFromSchema1(store: Store): void {
   store.root.transactionSync(() => {
+    // Re-checked inside the write transaction: another process may have migrated meanwhile.
+    if (readMeta(store, 'schema') !== 1n) return;
     for (const { key, value } of store.pending.getRange({})) {
       addToTotal(store.receivableTotals, Buffer.from(key as Buffer).subarray(0, 32), decodePending(value).amount, 'receivable total');
     }

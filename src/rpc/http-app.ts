@@ -24,6 +24,8 @@ export interface HttpAppOptions {
   /** Called after an answer that asked for shutdown (`stop`) has been sent. */
   readonly onStopRequested: () => void;
   readonly isStopRequested: () => boolean;
+  /** True once the server is shutting down: answers then close their connection. */
+  readonly isClosing: () => boolean;
 }
 
 /** The node's response headers (nano/rpc/rpc_connection.cpp), minus `Connection: close`: we keep connections alive. */
@@ -59,9 +61,11 @@ function errorBody(code: RpcErrorCode): string {
  * body goes out as a string so Node sends head and body in one write; the Content-Type stays
  * exactly application/json because nothing appends a charset here.
  */
-function writeAnswer(res: ServerResponse, body: string): void {
+function writeAnswer(res: ServerResponse, body: string, closing: boolean): void {
   const headers = RESPONSE_HEADER_LIST.slice();
   headers.push('content-length', String(Buffer.byteLength(body)));
+  // During shutdown a kept-alive connection would sit idle until the drain deadline.
+  if (closing) headers.push('connection', 'close');
   res.writeHead(200, headers);
   res.end(body);
 }
@@ -86,6 +90,10 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     exposeHeadRoutes: false,
+    // A URL Fastify can't decode (`/%zz`) gets an RPC answer too, not Fastify's HTTP 400.
+    frameworkErrors: (_error, _request, reply) => {
+      void (reply as unknown as FastifyReply).code(200).headers(RESPONSE_HEADERS).send(Buffer.from(errorBody('unable_to_parse_json')));
+    },
   }) as unknown as FastifyInstance<HttpServer>;
 
   // Nano clients send JSON as application/json, text/plain, form-urlencoded (curl -d) or with no
@@ -102,7 +110,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
       const micros = Number((process.hrtime.bigint() - started) / 1000n);
       logger.info({ action, client, us: micros }, 'rpc');
     }
-    writeAnswer(res, body);
+    writeAnswer(res, body, options.isClosing());
     if (options.isStopRequested()) res.once('close', options.onStopRequested);
   }
 
@@ -115,7 +123,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
       res.end();
       return;
     }
-    if (method !== 'POST') return writeAnswer(res, errorBody('only_post'));
+    if (method !== 'POST') return writeAnswer(res, errorBody('only_post'), options.isClosing());
 
     const started = logRpc ? process.hrtime.bigint() : 0n;
     let outcome: Dispatched | Promise<Dispatched>;
@@ -125,10 +133,15 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
       return answer(request, res, errorBody(answerFor(error, request)), undefined, started);
     }
     if (outcome instanceof Promise) {
-      outcome.then(
-        (dispatched) => answerDispatched(request, res, dispatched, started),
-        (error: unknown) => answer(request, res, errorBody(answerFor(error, request)), undefined, started),
-      );
+      outcome
+        .then(
+          (dispatched) => answerDispatched(request, res, dispatched, started),
+          (error: unknown) => answer(request, res, errorBody(answerFor(error, request)), undefined, started),
+        )
+        .catch((error: unknown) => {
+          logger.error({ err: error, reqId: request.id }, 'could not send an RPC answer');
+          res.destroy();
+        });
     } else {
       answerDispatched(request, res, outcome, started);
     }
@@ -155,11 +168,18 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
   app.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', handler: handle });
   app.setNotFoundHandler(handle);
 
-  // Errors Fastify meets before our handler (body over the limit, unreadable body): answered
-  // through Fastify's reply, which keeps the `Connection: close` it set for an unread body.
-  app.setErrorHandler((error: { code?: string }, request, reply) => {
-    const body = error.code === FASTIFY_BODY_TOO_LARGE ? errorBody('body_limit_exceeded') : errorBody(answerFor(error, request));
-    return reply.code(200).headers(RESPONSE_HEADERS).send(Buffer.from(body));
+  // Errors Fastify meets before our handler (body over the limit, a malformed Content-Type, a
+  // client that aborts mid-body): answered through Fastify's reply, which keeps the
+  // `Connection: close` it set for an unread body. A 4xx is the client's doing: the node's
+  // parse error, and no error-level log line a client could flood.
+  app.setErrorHandler((error: { code?: string; statusCode?: number }, request, reply) => {
+    let code: RpcErrorCode;
+    if (error.code === FASTIFY_BODY_TOO_LARGE) code = 'body_limit_exceeded';
+    else if ((error.statusCode ?? 500) < 500) {
+      logger.debug({ code: error.code, reqId: request.id }, 'request refused before dispatch');
+      code = 'unable_to_parse_json';
+    } else code = answerFor(error, request);
+    return reply.code(200).headers(RESPONSE_HEADERS).send(Buffer.from(errorBody(code)));
   });
   return app;
 }

@@ -117,7 +117,7 @@ export class ClientTrust {
   }
 
   private async reload(): Promise<void> {
-    const next = new TrustSnapshot(await scanTrustDir(this.folder));
+    const next = new TrustSnapshot(await this.scanOrNothing());
     const before = this.snapshot.fingerprints;
     const after = next.fingerprints;
     const added = next.certificates.filter((entry) => !before.has(entry.fingerprint256));
@@ -127,6 +127,20 @@ export class ClientTrust {
     for (const entry of removed) this.logger.info({ file: entry.file, subject: entry.commonName, fingerprint256: entry.fingerprint256 }, 'client certificate revoked');
     this.report(next);
     for (const listener of this.listeners) listener(next);
+  }
+
+  /**
+   * A directory that has disappeared trusts nobody (fail closed: renaming it away must not leave
+   * the old list in force). Other read errors keep the old list; the watcher tries again.
+   */
+  private async scanOrNothing(): Promise<TrustDirScan> {
+    try {
+      return await scanTrustDir(this.folder);
+    } catch (error) {
+      if ((error as { cause?: { code?: string } }).cause?.code !== 'ENOENT') throw error;
+      this.logger.error({ folder: this.folder }, 'client_certs_path no longer exists: every client is refused until it is back');
+      return { trusted: [], ignored: [] };
+    }
   }
 
   private report(snapshot: TrustSnapshot): void {

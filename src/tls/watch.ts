@@ -38,8 +38,9 @@ export async function watchForChanges(options: ChangeWatcherOptions): Promise<Ch
         try {
           const now = await options.signature();
           if (now !== last && !closed) {
-            last = now;
+            // Remembered only once applied: a change that failed to apply is tried again.
             await options.onChange();
+            last = now;
           }
         } catch (error) {
           options.onError(error);

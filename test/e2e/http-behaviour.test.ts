@@ -72,6 +72,15 @@ describe('what Nano clients depend on', () => {
     expect((await call(body)).json).toEqual({ error: 'Unable to parse JSON' });
   });
 
+  it('answers a URL it cannot decode and a malformed Content-Type like any bad request, without an error log', async () => {
+    expect((await rawRequest('POST /%zz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 24\r\nConnection: close\r\n\r\n{"action":"block_count"}')).split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    // A media type without a subtype is refused by Fastify's parser lookup before ours runs.
+    const malformed = await call('{"action":"block_count"}', { 'content-type': 'text' });
+    expect(malformed.status).toBe(200);
+    expect(malformed.json).toEqual({ error: 'Unable to parse JSON' });
+    expect(server.logs.find((line) => line.level >= 50)).toBeUndefined();
+  });
+
   it('answers an unknown action with "Unknown command"', async () => {
     expect((await call('{"action":"no_such_thing"}')).json).toEqual({ error: 'Unknown command' });
   });

@@ -1,4 +1,4 @@
-import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +179,18 @@ describe('live enrolment and revocation', () => {
     await revoke(resumer);
     const after = await rawExchange({ session: first.session });
     expect(after.answer).toBe('');
+  });
+});
+
+describe('a trust directory that disappears', () => {
+  it('refuses everyone until it is back (fail closed), then trusts its certificates again', async () => {
+    const moved = `${server.clientsDir}.moved`;
+    await rename(server.clientsDir, moved);
+    await server.logs.waitFor((line) => line.msg.startsWith('client_certs_path no longer exists'), 1000);
+    await expectRefused(good, 'untrusted');
+    await rename(moved, server.clientsDir);
+    await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && line.fingerprint256 === good.cert.fingerprint256 && server.logs.lines.indexOf(line) > server.logs.lines.findIndex((l) => l.msg.startsWith('client_certs_path no longer exists')), 2000);
+    expect(await rpc(server.url, BLOCK_COUNT, { cert: good.certPem, key: good.keyPem, ca: ca.certPem })).toEqual(FRESH_COUNTS);
   });
 });
 

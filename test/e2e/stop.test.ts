@@ -39,10 +39,12 @@ describe('stop', () => {
     const agent = new Agent();
     const answer = await post(server.url, '{"action":"stop"}', agent);
     expect(answer.json).toEqual({ success: '' });
-    inFlight.end(body.slice(10));
+    // The rest of the body, without closing our side: the server must close the connection.
+    inFlight.write(body.slice(10));
     await server.service.stopped;
     await inFlightDone;
     expect(inFlightAnswer).toContain('{"count":"1","unchecked":"0","cemented":"1"}');
+    expect(inFlightAnswer.toLowerCase()).toContain('connection: close');
     await agent.close();
 
     // The port is closed and the ledger was released (LMDB opens it again without complaint).

@@ -39,6 +39,7 @@ describe('unexpected errors', () => {
       serverFactory: (handler) => createServer(handler),
       identify: () => undefined,
       isStopRequested: () => false,
+      isClosing: () => false,
       onStopRequested: () => undefined,
     });
     close = () => app.close();
