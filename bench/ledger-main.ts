@@ -10,17 +10,12 @@ import { ledgerSections, ledgerSummaries } from './ledger-report.js';
 import { runLedgerSuites } from './ledger-suites.js';
 import { parseOptions } from './options.js';
 import { makeBenchPki } from './pki.js';
-import { killAllChildrenNow, stopAllChildren } from './procs.js';
+import { armWatchdog, killAllChildrenNow, stopAllChildren } from './procs.js';
 import { errorNotes } from './report.js';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const watchdog = setTimeout(() => {
-    process.stderr.write('bench: overall time limit reached, stopping everything\n');
-    killAllChildrenNow();
-    process.exit(3);
-  }, 10 * 60_000);
-  watchdog.unref();
+  armWatchdog(10 * 60_000);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const pinned = options.pin && canPin();
   log(environmentLine(pinned));

@@ -20,7 +20,7 @@ import { ensureNginx } from './nginx-install.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { startOurs } from './ours.js';
 import { makeBenchPki, type BenchPki } from './pki.js';
-import { killAllChildrenNow, stopAllChildren, type Pin } from './procs.js';
+import { armWatchdog, killAllChildrenNow, stopAllChildren, type Pin } from './procs.js';
 import { errorNotes, handshakeSection, keepAliveSection, resumptionSection, type Summary } from './report.js';
 import { handshakeSuite, keepAliveSuite, resumptionSuite, type SuiteContext } from './suites.js';
 
@@ -126,12 +126,7 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const watchdog = setTimeout(() => {
-    process.stderr.write('bench: overall time limit reached, stopping everything\n');
-    killAllChildrenNow();
-    process.exit(3);
-  }, options.quick ? 6 * 60_000 : 15 * 60_000);
-  watchdog.unref();
+  armWatchdog(options.quick ? 6 * 60_000 : 15 * 60_000);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const markdown = await run(options, log);
   log('');

@@ -104,3 +104,13 @@ export function killAllChildrenNow(): void {
     }
   }
 }
+
+/** Ends the whole bench, children included, if it runs past `ms` (every bench entry point arms one). */
+export function armWatchdog(ms: number): void {
+  const watchdog = setTimeout(() => {
+    process.stderr.write('bench: overall time limit reached, stopping everything\n');
+    killAllChildrenNow();
+    process.exit(3);
+  }, ms);
+  watchdog.unref();
+}

@@ -2,20 +2,11 @@ import type { RoundSample } from './round.js';
 import { median } from './stats.js';
 
 /** Medians over a contender's rounds. */
-export interface Summary {
+/** A contender's rounds reduced to medians: a round's figures under a label, with the round count. */
+export type Summary = Omit<RoundSample, 'contender'> & {
   readonly label: string;
   readonly rounds: number;
-  readonly perSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly serverCpuMicrosPerOp: number;
-  readonly serverCorePct: number;
-  readonly clientCorePct: number;
-  readonly backgroundCorePct: number;
-  readonly errors: number;
-  readonly firstError?: string;
-  readonly resumedFraction?: number;
-}
+};
 
 export function summarise(label: string, samples: readonly RoundSample[]): Summary {
   const of = (pick: (s: RoundSample) => number): number => median(samples.map(pick));
