@@ -40,10 +40,25 @@ export interface AccountValue {
   readonly deprecatedFormat: boolean;
 }
 
+/** How many account texts `account` remembers; past that it starts over. */
+const DECODED_ACCOUNT_CACHE_SIZE = 4096;
+const decodedAccounts = new Map<string, AccountValue>();
+
+/**
+ * A checked account. Wallet backends ask about the same accounts again and again, and the
+ * checksum (a blake2b hash) costs more than the rest of a cached account read, so accepted
+ * texts are remembered. Each call gets its own key buffer: callers may keep or change it.
+ */
 export function account(value: unknown, error: RpcErrorCode = 'bad_account_number'): AccountValue {
-  const decoded = decodeAccount(requiredText(value));
-  if (!decoded) throw new RpcError(error);
-  return decoded;
+  const spelling = requiredText(value);
+  let decoded: AccountValue | undefined = decodedAccounts.get(spelling);
+  if (decoded === undefined) {
+    decoded = decodeAccount(spelling);
+    if (!decoded) throw new RpcError(error);
+    if (decodedAccounts.size >= DECODED_ACCOUNT_CACHE_SIZE) decodedAccounts.clear();
+    decodedAccounts.set(spelling, decoded);
+  }
+  return { publicKey: Buffer.from(decoded.publicKey), deprecatedFormat: decoded.deprecatedFormat };
 }
 
 export function blockHash(value: unknown, error: RpcErrorCode = 'invalid_block_hash'): Buffer {
