@@ -28,6 +28,8 @@ export interface ServiceOptions {
   /** How often the trust directory and certificate files are re-checked when no fs event comes. */
   readonly pollMs?: number;
   readonly keepAliveTimeoutMs?: number;
+  /** How often open mutual-TLS connections are checked for a client certificate that has expired since. */
+  readonly expiryCheckMs?: number;
   /** How long `stop` waits for in-flight requests before closing their connections. */
   readonly drainTimeoutMs?: number;
 }
@@ -40,6 +42,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
   const pollMs = options.pollMs ?? 500;
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 65_000;
+  const expiryCheckMs = options.expiryCheckMs ?? 10_000;
   for (const warning of config.warnings) logger.warn(warning);
 
   const cleanups: Array<() => unknown> = [];
@@ -64,7 +67,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       const trust = config.secure.clientCertsPath ? await ClientTrust.open(config.secure.clientCertsPath, logger, pollMs) : undefined;
       if (trust) cleanups.push(() => trust.close());
       serverFactory = (handler) => {
-        secureServer = new SecureServer({ material, trust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs }, handler);
+        secureServer = new SecureServer({ material, trust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs }, handler);
         return secureServer.server as unknown as HttpServer;
       };
     } else {

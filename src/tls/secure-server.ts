@@ -17,6 +17,8 @@ export interface SecureServerOptions {
   readonly verboseLogging: boolean;
   readonly logger: Logger;
   readonly keepAliveTimeoutMs: number;
+  /** How often open connections are re-judged, so one whose client certificate has expired since its handshake is closed. */
+  readonly expiryCheckMs: number;
 }
 
 /**
@@ -77,7 +79,14 @@ export class SecureServer {
       const raw = rawSocketOf(socket);
       options.logger.info({ peer: raw ? this.arrivals.get(raw)?.peer : undefined, code: error.code }, `TLS handshake failed: ${describeHandshakeError(error)}`);
     });
-    options.trust?.onChange((snapshot) => this.applyTrust(snapshot));
+    const clientTrust = options.trust;
+    if (clientTrust) {
+      clientTrust.onChange((snapshot) => this.applyTrust(snapshot));
+      // A busy keep-alive connection never idles out, so expiry is checked on a timer too.
+      const expiryCheck = setInterval(() => this.closeNoLongerTrusted(clientTrust.current()), options.expiryCheckMs);
+      expiryCheck.unref();
+      this.server.once('close', () => clearInterval(expiryCheck));
+    }
   }
 
   identify(socket: Socket): ClientIdentity | undefined {
@@ -97,12 +106,18 @@ export class SecureServer {
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not apply the new client trust list to TLS; new connections are still checked against it');
     }
+    this.closeNoLongerTrusted(snapshot);
+  }
+
+  /** Closes every open connection whose client certificate `snapshot` no longer accepts (revoked, expired). */
+  private closeNoLongerTrusted(snapshot: TrustSnapshot): void {
     for (const [socket, connection] of this.open) {
       const known = this.certificateOf(socket, connection);
       // Fail closed: a connection whose certificate can't be read again is not kept open.
       const verdict = known ? snapshot.judge(known.leaf) : 'untrusted';
       if (verdict === 'trusted') continue;
-      this.options.logger.warn({ peer: this.peerOf(socket), client: known?.identity, verdict }, 'closing an open connection: its client certificate is no longer trusted');
+      const why = verdict === 'expired' ? 'has expired' : 'is no longer trusted';
+      this.options.logger.warn({ peer: this.peerOf(socket), client: known?.identity, verdict }, `closing an open connection: its client certificate ${why}`);
       socket.destroy();
     }
   }

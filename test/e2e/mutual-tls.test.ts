@@ -165,6 +165,24 @@ describe('live enrolment and revocation', () => {
     }
   });
 
+  it('closes an open keep-alive connection once its client certificate expires', async () => {
+    // Whole seconds: X.509 times carry no fractions. Long enough to enrol and answer one request.
+    const notAfter = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000);
+    const expiring = await makeClient('rpc.user.expiring', ca, { notAfter });
+    await enrol(expiring);
+    const agent = tlsAgent({ cert: expiring.certPem, key: expiring.keyPem, ca: ca.certPem });
+    try {
+      const closing = server.logs.waitFor((line) => line.msg === 'closing an open connection: its client certificate has expired' && (line.client as { fingerprint256?: string })?.fingerprint256 === expiring.cert.fingerprint256, 6000);
+      expect((await post(server.url, JSON.stringify(BLOCK_COUNT), agent)).json).toEqual(FRESH_COUNTS);
+      expect(Date.now()).toBeLessThan(notAfter.getTime());
+      await closing;
+      expect(Date.now()).toBeGreaterThan(notAfter.getTime());
+      await expect(post(server.url, JSON.stringify(BLOCK_COUNT), agent)).rejects.toThrow();
+    } finally {
+      await agent.close();
+    }
+  });
+
   it('does not let a revoked client back in through TLS session resumption', async () => {
     const resumer = await makeClient('rpc.user.resume', ca);
     await enrol(resumer);

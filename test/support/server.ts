@@ -63,7 +63,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
 
   const logs = new LogCapture();
   const config = await loadConfig(configPath, options.env ?? {});
-  const service = await startService(config, logs.logger, { pollMs: options.pollMs ?? 200 });
+  const service = await startService(config, logs.logger, { pollMs: options.pollMs ?? 200, expiryCheckMs: 200 });
   return {
     service,
     config,
