@@ -43,24 +43,30 @@ async function defaultEndpoint(configFlag: string | undefined): Promise<Endpoint
   }
 }
 
-function buildPayload(action: string, pairs: readonly string[]): Record<string, unknown> {
-  const payload: Record<string, unknown> = { action };
+/**
+ * The request body. A `key:=JSON` value is sent as written, not re-serialised, so a number past
+ * double precision (`threshold:=1000000000000000000000000000000`) reaches the server exactly.
+ */
+function buildBody(action: string, pairs: readonly string[]): string {
+  const members = [`"action":${JSON.stringify(action)}`];
   for (const pair of pairs) {
     const json = pair.indexOf(':=');
     const equals = pair.indexOf('=');
     if (json > 0 && json < equals) {
+      const value = pair.slice(json + 2);
       try {
-        payload[pair.slice(0, json)] = JSON.parse(pair.slice(json + 2));
+        JSON.parse(value);
       } catch {
         throw new UsageError(`${pair}: the value after := is not JSON`);
       }
+      members.push(`${JSON.stringify(pair.slice(0, json))}:${value}`);
     } else if (equals > 0) {
-      payload[pair.slice(0, equals)] = pair.slice(equals + 1);
+      members.push(`${JSON.stringify(pair.slice(0, equals))}:${JSON.stringify(pair.slice(equals + 1))}`);
     } else {
       throw new UsageError(`${pair}: expected key=value or key:=JSON`);
     }
   }
-  return payload;
+  return `{${members.join(',')}}`;
 }
 
 /** Words for the ways a mutual-TLS call fails before any answer, instead of a bare errno. */
@@ -82,7 +88,7 @@ export async function runCall(argv: readonly string[], io: CliIo): Promise<numbe
   const args = parseArgs(argv, BOOLEAN_FLAGS);
   const [action, ...pairs] = args.positional;
   if (!action) throw new UsageError('call needs an ACTION');
-  const payload = buildPayload(action, pairs);
+  const body = buildBody(action, pairs);
 
   const defaults = await defaultEndpoint(stringFlag(args, 'config'));
   const url = stringFlag(args, 'url') ?? defaults.url;
@@ -98,7 +104,7 @@ export async function runCall(argv: readonly string[], io: CliIo): Promise<numbe
   try {
     const response = await request(url, {
       method: 'POST',
-      body: JSON.stringify(payload),
+      body,
       headers: { 'content-type': 'application/json' },
       dispatcher,
     });

@@ -75,6 +75,11 @@ describe('nano-rpc serve on a fresh folder (the shipped config, no preparation)'
     const control = await run(process.execPath, [CLI, 'call', 'stop', `--url=https://[::1]:${port}/`], { cwd: folder.path });
     expect(control.code).toBe(1);
     expect(JSON.parse(control.stdout)).toEqual({ error: 'RPC control is disabled' });
+    // key:=JSON is sent as written: 10^30 stays exact (a re-serialised double would not).
+    const exact = await run(process.execPath, [CLI, 'call', 'raw_to_nano', 'amount:=1000000000000000000000000000000'], { cwd: folder.path });
+    expect(JSON.parse(exact.stdout)).toEqual({ amount: '1' });
+    const typed = await run(process.execPath, [CLI, 'call', 'nano_to_raw', 'amount=2'], { cwd: folder.path });
+    expect(JSON.parse(typed.stdout)).toEqual({ amount: '2000000000000000000000000000000' });
   });
 
   it('stops gracefully on SIGTERM', async () => {
