@@ -1,8 +1,9 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ActionContext, AnyActionSpec } from './action.js';
 import type { RpcResult } from './encode.js';
-import { exceedsJsonDepth } from './json-depth.js';
+import { quoteBareScalars, scanJsonBody } from './json-text.js';
 import { RpcError } from './errors.js';
+import { text } from './params.js';
 
 export interface DispatcherOptions {
   readonly actions: Readonly<Record<string, AnyActionSpec>>;
@@ -12,11 +13,13 @@ export interface DispatcherOptions {
   readonly context: ActionContext;
 }
 
-export interface Dispatched {
-  /** The action name when the body named one, for logs. */
-  readonly action: string | undefined;
-  readonly result: RpcResult;
-}
+/**
+ * The outcome of a request that named an action: its answer, or what the action (or a check of
+ * its parameters or permission) threw. Failures before the action is known are thrown instead.
+ */
+export type Dispatched =
+  | { readonly action: string; readonly result: RpcResult }
+  | { readonly action: string; readonly failure: unknown };
 
 interface CompiledAction {
   readonly spec: AnyActionSpec;
@@ -25,9 +28,9 @@ interface CompiledAction {
 
 /**
  * Turns a request body into an answer, in the node's order of checks: depth, JSON, action,
- * control, parameters, handler. Throws RpcError for answers the client may see (synchronously,
- * or as the rejection of an asynchronous handler's promise); anything else thrown is a bug the
- * caller answers generically.
+ * control, parameters, handler. Refusals before an action is known are thrown (RpcError); once
+ * it is known, failures come back as `failure` with the action, so logs can name it. An RpcError
+ * is an answer the client may see; anything else is a bug the caller answers generically.
  */
 export function createDispatcher(options: DispatcherOptions): (body: Buffer | undefined) => Dispatched | Promise<Dispatched> {
   // Compiled once at start: per-request work is a table lookup and a precompiled check.
@@ -38,38 +41,47 @@ export function createDispatcher(options: DispatcherOptions): (body: Buffer | un
   }
 
   // Synchronous when the handler is: no promise and no extra turn of the event loop per request.
-  // Refusals are thrown; a handler's promise is passed through (its rejection is the caller's).
+  // An asynchronous handler's promise settles into a Dispatched as well: it never rejects.
   return function dispatch(body) {
     if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
-    if (exceedsJsonDepth(body, options.maxJsonDepth)) throw new RpcError('max_json_depth');
+    const shape = scanJsonBody(body, options.maxJsonDepth);
+    if (shape === 'too_deep') throw new RpcError('max_json_depth');
 
     let request: unknown;
     try {
-      request = JSON.parse(body.toString('utf8'));
+      const json = body.toString('utf8');
+      request = JSON.parse(shape === 'bare_scalars' ? quoteBareScalars(json) : json);
     } catch (cause) {
       throw new RpcError('unable_to_parse_json', { cause });
     }
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
       throw new RpcError('unable_to_parse_json');
     }
-    const rawAction = (request as Record<string, unknown>).action;
-    // The node reads `action` as text, so a number or boolean is a (probably unknown) name.
-    if (typeof rawAction !== 'string' && typeof rawAction !== 'number' && typeof rawAction !== 'boolean') {
-      throw new RpcError('unable_to_parse_json');
-    }
-    const action = String(rawAction);
+    // The node reads `action` as text: absent is a parse error, anything else a (maybe unknown) name.
+    const action = text((request as Record<string, unknown>).action);
+    if (action === undefined) throw new RpcError('unable_to_parse_json');
 
     if (!options.enableControl && options.controlActions.has(action)) {
       throw new RpcError('control_disabled');
     }
     const entry = compiled.get(action);
     if (entry === undefined) throw new RpcError('unknown_command');
-    if (!entry.validate(request)) throw new RpcError('unable_to_parse_json');
-    const { spec } = entry;
-    const needsControl = typeof spec.control === 'function' ? spec.control(request) : spec.control;
-    if (needsControl && !options.enableControl) throw new RpcError('control_disabled');
-    const result = spec.handler(request, options.context);
-    if (isPromiseLike(result)) return Promise.resolve(result).then((settled) => ({ action, result: settled }));
+    let result: RpcResult | PromiseLike<RpcResult>;
+    try {
+      if (!entry.validate(request)) throw new RpcError('unable_to_parse_json');
+      const { spec } = entry;
+      const needsControl = typeof spec.control === 'function' ? spec.control(request) : spec.control;
+      if (needsControl && !options.enableControl) throw new RpcError('control_disabled');
+      result = spec.handler(request, options.context);
+    } catch (failure) {
+      return { action, failure };
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(
+        (settled): Dispatched => ({ action, result: settled }),
+        (failure: unknown): Dispatched => ({ action, failure }),
+      );
+    }
     return { action, result };
   };
 }

@@ -2,7 +2,7 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { encodeRpcResult, type RpcResult } from './encode.js';
+import { encodeRpcResult } from './encode.js';
 import { RpcError, RPC_ERRORS, type RpcErrorCode } from './errors.js';
 import type { Dispatched } from './dispatch.js';
 
@@ -148,20 +148,25 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
   }
 
   function answerDispatched(request: FastifyRequest, res: ServerResponse, dispatched: Dispatched, started: bigint): void {
+    const { action } = dispatched;
     let body: string;
-    try {
-      body = encodeRpcResult(dispatched.result as RpcResult);
-    } catch (error) {
-      body = errorBody(answerFor(error, request));
+    if ('failure' in dispatched) {
+      body = errorBody(answerFor(dispatched.failure, request, action));
+    } else {
+      try {
+        body = encodeRpcResult(dispatched.result);
+      } catch (error) {
+        body = errorBody(answerFor(error, request, action));
+      }
     }
-    answer(request, res, body, dispatched.action, started);
+    answer(request, res, body, action, started);
   }
 
   /** The one place where an exception becomes a client-visible error text. */
-  function answerFor(error: unknown, request: FastifyRequest): RpcErrorCode {
+  function answerFor(error: unknown, request: FastifyRequest, action?: string): RpcErrorCode {
     if (error instanceof RpcError) return error.code;
     // The cause goes to the log with the request id; the client only learns that something failed.
-    logger.error({ err: error, reqId: request.id }, 'unexpected error while answering an RPC request');
+    logger.error({ err: error, reqId: request.id, action }, 'unexpected error while answering an RPC request');
     return 'internal_error';
   }
 

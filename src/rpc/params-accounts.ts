@@ -3,46 +3,9 @@ import type { RpcValue } from './encode.js';
 import { account, hex32, list, requiredText, text } from './params.js';
 
 // Readers for the account/receivable/frontier actions, matching the node's json_handler helpers
-// (count_impl, count_optional_impl, offset_optional_impl, threshold_optional_impl, account_impl).
+// (threshold_optional_impl, account_impl).
 
-const MAX_U64 = (1n << 64n) - 1n;
 const MAX_U128 = (1n << 128n) - 1n;
-
-/**
- * The node's decode_unsigned: std::stoull (leading blanks, an optional sign, "-1" wrapping to
- * 2^64−1) that must consume the whole text. Undefined when the node would refuse it.
- */
-export function decodeUnsigned(raw: string): bigint | undefined {
-  const match = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(raw);
-  if (!match) return undefined;
-  const digits = BigInt(match[2]!);
-  if (digits > MAX_U64) return undefined;
-  return match[1] === '-' ? (MAX_U64 + 1n - digits) & MAX_U64 : digits;
-}
-
-/** count_impl: required (absent → "Unable to parse JSON"), and 0 is "Invalid count". */
-export function requiredCount(value: unknown): bigint {
-  const parsed = decodeUnsigned(requiredText(value));
-  if (parsed === undefined || parsed === 0n) throw new RpcError('invalid_count');
-  return parsed;
-}
-
-/** count_optional_impl: absent → `fallback` (the node's default is "no limit"). */
-export function optionalCount(value: unknown, fallback: bigint = MAX_U64): bigint {
-  return optionalUnsigned(value, fallback, 'invalid_count');
-}
-
-export function optionalOffset(value: unknown): bigint {
-  return optionalUnsigned(value, 0n, 'invalid_offset');
-}
-
-export function optionalUnsigned(value: unknown, fallback: bigint, error: RpcErrorCode): bigint {
-  const raw = text(value);
-  if (raw === undefined) return fallback;
-  const parsed = decodeUnsigned(raw);
-  if (parsed === undefined) throw new RpcError(error);
-  return parsed;
-}
 
 /** threshold_optional_impl: decode_dec (≤39 digits, no leading zero, fits 128 bits); absent → 0. */
 export function optionalThreshold(value: unknown): bigint {
@@ -54,24 +17,9 @@ export function optionalThreshold(value: unknown): bigint {
   return parsed;
 }
 
-/** A lenient boolean as `get_optional<bool>(...) == true` reads it: junk counts as false. */
-export function optionalTrue(value: unknown): boolean {
-  return value === true || value === 'true' || value === '1' || value === 1;
-}
-
 /** A hash the node reads with decode_hex, failing with `error`. */
 export function hashValue(value: unknown, error: RpcErrorCode): Buffer {
   return hex32(requiredText(value), error);
-}
-
-/**
- * An element of an `accounts` array as the node's ptree holds it: scalars are text, anything
- * nested has empty data (so it is a bad account, not a parse error).
- */
-export function elementText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return '';
 }
 
 /** Counts as the handlers compare them: unlimited counts stay exact as bigint. */
@@ -129,7 +77,7 @@ export function perAccountAnswer(
   const found: Record<string, RpcValue> = {};
   const errors: Record<string, RpcValue> = {};
   for (const element of list(accounts)) {
-    const sent = elementText(element);
+    const sent = requiredText(element);
     const key = reader.tryRead(sent);
     const entry = key === undefined ? undefined : lookup(key, sent);
     if (entry !== undefined) found[entry[0]] = entry[1];

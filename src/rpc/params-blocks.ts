@@ -1,6 +1,7 @@
 import { parseBlockJson } from '../ledger/blocks/json.js';
 import type { Block } from '../ledger/ledger.js';
 import { RpcError, type RpcErrorCode } from './errors.js';
+import { parseAsPropertyTree } from './json-text.js';
 import { flag, text } from './params.js';
 
 /**
@@ -16,44 +17,31 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The node reads the block into a property tree, where every scalar is text ("balance": 100 ≡ "100"). */
-function asPropertyTree(input: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) {
-    out[key] = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
-  }
-  return out;
-}
-
 export interface BlockParams {
   readonly block?: unknown;
   readonly json_block?: unknown;
 }
 
 /**
- * The request's block: a JSON object when `json_block` is true, otherwise a string holding the JSON
- * (a mismatch is "Block is invalid", as the node's tests `process_block`/`process_json_block` show).
- * Without `signatureAndWork` (block_hash) those two fields are not needed, as in the node.
+ * The request's block (the node's `block_impl (true)`, used by both `process` and `block_hash`):
+ * a JSON object when `json_block` is true, otherwise a string holding the JSON (a mismatch is
+ * "Block is invalid", as the node's tests `process_block`/`process_json_block` show). The string
+ * is read as the node reads it, scalars as their exact text; signature and work are required.
  */
-export function requestBlock(params: BlockParams, signatureAndWork: boolean): Block {
+export function requestBlock(params: BlockParams): Block {
   const jsonBlock = flag(params.json_block);
   let raw: unknown = params.block;
   if (raw === undefined) throw new RpcError('unable_to_parse_json');
   if (!jsonBlock) {
     if (typeof raw !== 'string') throw new RpcError('block_invalid');
     try {
-      raw = JSON.parse(raw);
+      raw = parseAsPropertyTree(raw);
     } catch (cause) {
       throw new RpcError('block_invalid', { cause });
     }
   }
   if (!isPlainObject(raw)) throw new RpcError('block_invalid');
-  const fields = asPropertyTree(raw);
-  if (!signatureAndWork) {
-    fields.signature = '0';
-    fields.work = '0';
-  }
-  const parsed = parseBlockJson(fields);
+  const parsed = parseBlockJson(raw);
   if (!parsed.ok) throw new RpcError('block_invalid');
   return parsed.block;
 }

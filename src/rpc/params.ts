@@ -10,15 +10,18 @@ import { RpcError, type RpcErrorCode } from './errors.js';
 const HEX = /^[0-9a-fA-F]+$/;
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const MAX_U128 = (1n << 128n) - 1n;
-const MAX_U64 = (1n << 64n) - 1n;
 
-/** A JSON scalar as the node's property tree holds it; undefined when absent. */
+/**
+ * A value as the node's property tree holds it: scalars are text (the request parser keeps
+ * numbers, true, false and null as their exact text), and an object or array where a value was
+ * expected has empty text. Undefined when absent.
+ */
 export function text(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
+  if (value === undefined) return undefined;
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  // An object or array where a value was expected: the node's get<std::string> fails.
-  throw new RpcError('unable_to_parse_json');
+  if (value === null) return 'null';
+  if (typeof value === 'object') return '';
+  return String(value);
 }
 
 /** A required value: absent is the node's "Unable to parse JSON" (ptree get throws). */
@@ -74,19 +77,41 @@ export function amount(value: unknown, error: RpcErrorCode = 'invalid_amount_num
   return parsed;
 }
 
+const MAX_U64 = (1n << 64n) - 1n;
+
 /**
- * A count as std::stoull reads it: "-1" wraps to 2^64−1, which callers treat as "all".
- * Absent → `fallback`; junk → the given error.
+ * The node's decode_unsigned: std::stoull (leading blanks, an optional sign, "-1" wrapping to
+ * 2^64−1) that must consume the whole text. Undefined when the node would refuse it.
  */
-export function count(value: unknown, fallback: bigint | undefined, error: RpcErrorCode = 'invalid_count'): bigint | undefined {
+export function decodeUnsigned(raw: string): bigint | undefined {
+  const match = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(raw);
+  if (!match) return undefined;
+  const digits = BigInt(match[2]!);
+  if (digits > MAX_U64) return undefined;
+  return match[1] === '-' ? (MAX_U64 + 1n - digits) & MAX_U64 : digits;
+}
+
+/** count_impl: required (absent → "Unable to parse JSON"), and 0 is "Invalid count". */
+export function requiredCount(value: unknown): bigint {
+  const parsed = decodeUnsigned(requiredText(value));
+  if (parsed === undefined || parsed === 0n) throw new RpcError('invalid_count');
+  return parsed;
+}
+
+/** count_optional_impl: absent → `fallback` (the node's default is "no limit"). */
+export function optionalCount(value: unknown, fallback: bigint = MAX_U64): bigint {
+  return optionalUnsigned(value, fallback, 'invalid_count');
+}
+
+export function optionalOffset(value: unknown): bigint {
+  return optionalUnsigned(value, 0n, 'invalid_offset');
+}
+
+export function optionalUnsigned(value: unknown, fallback: bigint, error: RpcErrorCode): bigint {
   const raw = text(value);
   if (raw === undefined) return fallback;
-  const trimmed = raw.trim();
-  const match = /^([+-]?)([0-9]+)/.exec(trimmed);
-  if (!match) throw new RpcError(error);
-  let parsed = BigInt(match[2]!);
-  if (parsed > MAX_U64) throw new RpcError(error);
-  if (match[1] === '-') parsed = (MAX_U64 + 1n - parsed) & MAX_U64;
+  const parsed = decodeUnsigned(raw);
+  if (parsed === undefined) throw new RpcError(error);
   return parsed;
 }
 
@@ -96,13 +121,25 @@ export function countAsNumber(value: bigint | undefined): number {
   return Number(value);
 }
 
-/** Booleans as the node's ptree get<bool> accepts them: true/false, "true"/"false", "1"/"0". */
+const ASCII_SPACE = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
+
+/**
+ * A flag as the node's `get<bool> (name, default)` reads it: "true"/"false" or "1"/"0", blanks
+ * around allowed; absent, or text that isn't a boolean, is the default (never an error).
+ */
 export function flag(value: unknown, fallback = false): boolean {
   const raw = text(value);
   if (raw === undefined) return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new RpcError('unable_to_parse_json');
+  switch (raw.replace(ASCII_SPACE, '')) {
+    case 'true':
+    case '1':
+      return true;
+    case 'false':
+    case '0':
+      return false;
+    default:
+      return fallback;
+  }
 }
 
 /** An array parameter (`hashes`, `accounts`): absent or not an array is "Unable to parse JSON". */

@@ -67,7 +67,8 @@ describe('what Nano clients depend on', () => {
     ['an empty body', ''],
     ['a JSON array', '[1,2]'],
     ['no action', '{"count": "1"}'],
-    ['an object as action', '{"action": {"a": 1}}'],
+    ['an invalid bare literal', '{"action": "block_count", "x": tru}'],
+    ['a number as a key', '{"action": "block_count", 1: "x"}'],
   ])('answers %s with "Unable to parse JSON"', async (_name, body) => {
     expect((await call(body)).json).toEqual({ error: 'Unable to parse JSON' });
   });
@@ -81,8 +82,22 @@ describe('what Nano clients depend on', () => {
     expect(server.logs.find((line) => line.level >= 50)).toBeUndefined();
   });
 
-  it('answers an unknown action with "Unknown command"', async () => {
+  it('answers an unknown action with "Unknown command", an object as action too (its text is empty)', async () => {
     expect((await call('{"action":"no_such_thing"}')).json).toEqual({ error: 'Unknown command' });
+    expect((await call('{"action": {"a": 1}}')).json).toEqual({ error: 'Unknown command' });
+  });
+
+  it('reads numbers, true, false and null as their exact text, as the node\'s property tree does', async () => {
+    // 2^64 − 1 and 10^30 are beyond a double's precision: read as text they stay exact.
+    expect((await call('{"action":"raw_to_nano","amount":1000000000000000000000000000000}')).json).toEqual({ amount: '1' });
+    expect((await call('{"action":"nano_to_raw","amount":12345678901234567890}')).json).toEqual({ amount: '227257678506011220559755187581534339072' });
+    expect((await call('{"action":"nano_to_raw","amount":1e2}')).json).toEqual({ error: 'Invalid amount number' });
+    expect((await call('{"action":"chain","block":"04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9","count":18446744073709551615}')).json).toEqual({
+      blocks: ['04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9'],
+    });
+    expect((await call('{"action":"chain","block":"04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9","count":1.0}')).json).toEqual({ error: 'Invalid count' });
+    expect((await call('{"action":"account_balance","account":null}')).json).toEqual({ error: 'Bad account number' });
+    expect((await call('{"action":"block_count", "flag": true, "list": [false, null, -0.5e-3]}')).json).toEqual({ count: '1', unchecked: '0', cemented: '1' });
   });
 
   it.each(['stop', 'wallet_create', 'ledger'])('answers the control action %s with "RPC control is disabled"', async (action) => {
@@ -142,6 +157,13 @@ describe('what Nano clients depend on', () => {
     expect(line.client).toEqual({ commonName: 'http.client', fingerprint256: client.cert.fingerprint256 });
     expect(typeof line.us).toBe('number');
     expect(JSON.stringify(server.logs.lines)).not.toContain('hunter2');
+  });
+
+  it('names the action in the log line of a request it refused', async () => {
+    expect((await call('{"action":"chain","block":"zz","count":"1"}')).json).toEqual({ error: 'Invalid block hash' });
+    await server.logs.waitFor((l) => l.msg === 'rpc' && l.action === 'chain');
+    expect((await call('{"action":"account_info"}')).json).toEqual({ error: 'Unable to parse JSON' });
+    await server.logs.waitFor((l) => l.msg === 'rpc' && l.action === 'account_info');
   });
 });
 

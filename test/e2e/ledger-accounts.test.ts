@@ -61,6 +61,23 @@ describe('a ledger holding only the dev genesis', () => {
     expect(answer.modified_timestamp).toMatch(/^[1-9][0-9]*$/);
   });
 
+  it('reads flags as the node\'s get<bool> (name, default) does: text that is no boolean is the default', async () => {
+    const plain = await call({ action: 'account_info', account: GENESIS.address });
+    for (const value of ['yes', 'True', '2', '', { a: 1 }, null]) {
+      expect(await call({ action: 'account_info', account: GENESIS.address, representative: value })).toEqual(plain);
+    }
+    for (const value of [true, 'true', 1, '1', ' true ']) {
+      expect(await call({ action: 'account_info', account: GENESIS.address, representative: value })).toHaveProperty('representative', GENESIS.address);
+    }
+    expect(await call({ action: 'account_balance', account: GENESIS.address, include_only_confirmed: 'nope' })).toHaveProperty('balance', String(G));
+  });
+
+  it('an object or null where an account or hash is expected is a bad value, not a parse error', async () => {
+    expect(await call({ action: 'account_balance', account: { a: 'b' } })).toEqual({ error: 'Bad account number' });
+    expect(await call({ action: 'blocks', hashes: [{ a: 'b' }] })).toEqual({ error: 'Bad hash number' });
+    expect(await call({ action: 'blocks_info', hashes: [null] })).toEqual({ error: 'Bad hash number' });
+  });
+
   it('the zero account and a bad checksum are refused with the node texts', async () => {
     expect(await call({ action: 'account_info', account: ZERO_ACCOUNT })).toEqual({ error: 'Account not found' });
     expect(await call({ action: 'account_info', account: BAD_CHECKSUM })).toEqual({ error: 'Bad account number' });

@@ -185,14 +185,23 @@ describe('block_account / block_hash / unchecked', () => {
     expect(await call({ action: 'block_account', hash: 'g' })).toEqual({ error: 'Invalid block hash' });
   });
 
-  it('block_hash from a string or a json_block object; signature and work are not needed', async () => {
+  it('block_hash from a string or a json_block object; like the node (block_impl (true)) it needs signature and work', async () => {
     const unsent = await state({ account: c, previous: ZERO, representative: GENESIS.pub, balance: 42n, link: sendToC.hash });
     expect(await call({ action: 'block_hash', block: JSON.stringify(unsent.json) })).toEqual({ hash: unsent.hash });
-    const { signature: _s, work: _w, ...bare } = unsent.json;
-    expect(await call({ action: 'block_hash', json_block: true, block: bare })).toEqual({ hash: unsent.hash });
+    expect(await call({ action: 'block_hash', json_block: true, block: unsent.json })).toEqual({ hash: unsent.hash });
     expect(await call({ action: 'block_hash', block: JSON.stringify(legacyToB.json) })).toEqual({ hash: legacyToB.hash });
-    expect(await call({ action: 'block_hash', block: bare })).toEqual({ error: 'Block is invalid' });
-    expect(await call({ action: 'block_hash', block: JSON.stringify({ ...bare, account: 'nano_bad' }) })).toEqual({ error: 'Block is invalid' });
+    const { signature: _s, work: _w, ...bare } = unsent.json;
+    expect(await call({ action: 'block_hash', json_block: true, block: bare })).toEqual({ error: 'Block is invalid' });
+    expect(await call({ action: 'block_hash', block: unsent.json })).toEqual({ error: 'Block is invalid' });
+    expect(await call({ action: 'block_hash', block: JSON.stringify({ ...unsent.json, account: 'nano_bad' }) })).toEqual({ error: 'Block is invalid' });
+  });
+
+  it('block_hash reads a balance sent as a bare number exactly, in an object or inside the block string', async () => {
+    const unsent = await state({ account: c, previous: ZERO, representative: GENESIS.pub, balance: 11618869000000000000000000000000n, link: sendToC.hash });
+    const bareBalance = JSON.stringify(unsent.json).replace('"balance":"11618869000000000000000000000000"', '"balance":11618869000000000000000000000000');
+    expect(bareBalance).toContain('"balance":11618869000000000000000000000000');
+    expect((await post(server.url, `{"action":"block_hash","json_block":true,"block":${bareBalance}}`, agent)).json).toEqual({ hash: unsent.hash });
+    expect(await call({ action: 'block_hash', block: bareBalance })).toEqual({ hash: unsent.hash });
   });
 
   it('unchecked is always empty here', async () => {
@@ -225,6 +234,17 @@ describe('chain / successors', () => {
     expect(await call({ action: 'chain', block: aOpen.hash, count: 0 })).toEqual({ error: 'Invalid count' });
     expect(await call({ action: 'chain', block: aOpen.hash })).toEqual({ error: 'Unable to parse JSON' });
     expect(await call({ action: 'chain', block: aOpen.hash, count: 1, offset: 'x' })).toEqual({ error: 'Invalid offset' });
+  });
+
+  it('counts and offsets are the node\'s decode_unsigned: the whole text must be the number', async () => {
+    for (const count of ['1x', '1.5', '1 ', '1e0']) {
+      expect(await call({ action: 'chain', block: aEpoch.hash, count })).toEqual({ error: 'Invalid count' });
+    }
+    expect(await call({ action: 'successors', block: aOpen.hash, count: 1, offset: '1x' })).toEqual({ error: 'Invalid offset' });
+    for (const count of ['+1', ' 1']) {
+      expect(await call({ action: 'chain', block: aEpoch.hash, count })).toEqual({ blocks: [aEpoch.hash] });
+    }
+    expect(await call({ action: 'unchecked', count: '1x' })).toEqual({ error: 'Invalid count' });
   });
 });
 

@@ -4,8 +4,8 @@ import type { AccountInfoResult, BalanceResult, Block, BlockInfoResult, Ledger }
 import { defineAction, requireFields } from '../action.js';
 import type { RpcResult, RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
-import { accountText, flag, hex32, requiredText } from '../params.js';
-import { AccountReader, elementText, hashValue, optionalOffset, optionalTrue, perAccountAnswer, requiredCount } from '../params-accounts.js';
+import { accountText, flag, hex32, optionalOffset, requiredCount, requiredText } from '../params.js';
+import { AccountReader, hashValue, perAccountAnswer } from '../params-accounts.js';
 
 // Single-account reads and accounts_balances (nano/node/json_handler.cpp). Every block here is
 // cemented when applied, so "confirmed" views equal the plain ones and include_only_confirmed
@@ -213,11 +213,11 @@ function history(params: Params, ledger: Ledger, prefix: Record<string, RpcValue
   if (params.account_filter !== undefined && params.account_filter !== null) {
     filter = new Set();
     const elements = typeof params.account_filter === 'object' ? Object.values(params.account_filter as object) : [];
-    for (const element of elements) filter.add(accountText(reader.read(elementText(element))));
+    for (const element of elements) filter.add(accountText(reader.read(element)));
     // An empty filter filters nothing, as in the node.
     if (filter.size === 0) filter = undefined;
   }
-  const reverse = optionalTrue(params.reverse);
+  const reverse = flag(params.reverse);
   let count = requiredCount(params.count);
   let offset = optionalOffset(params.offset);
 
@@ -239,7 +239,7 @@ function history(params: Params, ledger: Ledger, prefix: Record<string, RpcValue
       hash = info === undefined ? ZERO32 : Buffer.from(info.frontier, 'hex');
     }
   }
-  const raw = optionalTrue(params.raw);
+  const raw = flag(params.raw);
 
   const entries: RpcValue[] = [];
   let info = isZero(hash) ? undefined : ledger.blockInfo(hash);

@@ -5,7 +5,7 @@ import { RpcError } from '../errors.js';
 import { hashBlock } from '../../ledger/blocks/hash.js';
 import { toHex } from '../../ledger/bytes.js';
 import type { Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
-import { blockHash, count, countAsNumber, flag, hex32, list, requiredText } from '../params.js';
+import { blockHash, countAsNumber, flag, hex32, list, optionalCount, optionalOffset, requiredCount, requiredText } from '../params.js';
 import { requestBlock, type BlockParams } from '../params-blocks.js';
 
 const ZERO_HASH = '0'.repeat(64);
@@ -37,7 +37,7 @@ export const block_account = defineAction<HashParams>({
 export const block_hash = defineAction<BlockParams>({
   params: requireFields('block'),
   control: false,
-  handler: (params) => ({ hash: toHex(hashBlock(requestBlock(params, false))) }),
+  handler: (params) => ({ hash: toHex(hashBlock(requestBlock(params))) }),
 });
 
 interface HashesParams {
@@ -161,10 +161,8 @@ function chainAction(successors: boolean) {
     handler: (params, { ledger }) => {
       const walkSuccessors = successors !== flag(params.reverse);
       const start = blockHash(params.block);
-      // count_impl: required ("Unable to parse JSON" when absent), and zero is invalid.
-      const limit = count(requiredText(params.count), undefined);
-      if (limit === undefined || limit === 0n) throw new RpcError('invalid_count');
-      const offset = count(params.offset, 0n, 'invalid_offset');
+      const limit = requiredCount(params.count);
+      const offset = optionalOffset(params.offset);
       return { blocks: ledger.chain(start, { count: countAsNumber(limit), offset: countAsNumber(offset), reverse: walkSuccessors }) };
     },
   });
@@ -178,7 +176,7 @@ export const unchecked = defineAction<NoParams>({
   params: noParams,
   control: false,
   handler: (params) => {
-    count(params.count, undefined);
+    optionalCount(params.count);
     return { blocks: {} };
   },
 });

@@ -2,16 +2,8 @@ import type { AccountEntry } from '../../ledger/ledger.js';
 import { defineAction, noParams, type NoParams, requireFields } from '../action.js';
 import type { RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
-import { accountText, flag, text } from '../params.js';
-import {
-  AccountReader,
-  below,
-  decodeUnsigned,
-  optionalCount,
-  optionalThreshold,
-  perAccountAnswer,
-  requiredCount,
-} from '../params-accounts.js';
+import { accountText, decodeUnsigned, flag, optionalCount, requiredCount, text } from '../params.js';
+import { AccountReader, below, optionalThreshold, perAccountAnswer } from '../params-accounts.js';
 
 // Account listings: frontiers, accounts_frontiers, account_count and the control action `ledger`
 // (nano/node/json_handler.cpp).

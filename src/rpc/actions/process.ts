@@ -40,7 +40,7 @@ export const processAction = defineAction<ProcessParams>({
   handler: async (params, { ledger }): Promise<RpcResult> => {
     const isAsync = flag(params.async);
     const force = flag(params.force);
-    const block = requestBlock(params, true);
+    const block = requestBlock(params);
     // An empty subtype is no subtype, as the node reads it.
     const subtypeText = text(params.subtype);
     const subtype = subtypeText === undefined || subtypeText === '' ? undefined : subtypeText;

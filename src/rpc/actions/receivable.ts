@@ -2,16 +2,8 @@ import type { Ledger, ReceivableEntry } from '../../ledger/ledger.js';
 import { defineAction, requireFields } from '../action.js';
 import type { RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
-import { accountText, flag, list } from '../params.js';
-import {
-  AccountReader,
-  below,
-  elementText,
-  hashValue,
-  optionalCount,
-  optionalOffset,
-  optionalThreshold,
-  } from '../params-accounts.js';
+import { accountText, flag, list, optionalCount, optionalOffset } from '../params.js';
+import { AccountReader, below, hashValue, optionalThreshold } from '../params-accounts.js';
 
 // receivable / accounts_receivable / receivable_exists and their deprecated `pending` names
 // (nano/node/json_handler.cpp). Every send here is cemented when applied, so the confirmation
@@ -115,7 +107,7 @@ function accountsReceivableAnswer(params: Params, prefix: Record<string, RpcValu
   const reader = new AccountReader();
   const blocks: Record<string, RpcValue> = {};
   for (const element of list(params.accounts)) {
-    const key = reader.read(elementText(element));
+    const key = reader.read(element);
     if (simple) {
       const hashes: string[] = [];
       for (const entry of ledger.receivable(key)) {

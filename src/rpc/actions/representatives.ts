@@ -2,8 +2,8 @@ import { GENESIS_AMOUNT, DEV_GENESIS_ACCOUNT } from '../../ledger/genesis.js';
 import { defineAction, requireFields } from '../action.js';
 import type { RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
-import { flag } from '../params.js';
-import { AccountReader, optionalCount, optionalThreshold, perAccountAnswer } from '../params-accounts.js';
+import { flag, optionalCount } from '../params.js';
+import { AccountReader, optionalThreshold, perAccountAnswer } from '../params-accounts.js';
 
 // Voting weight, representatives and delegators, and the supply (nano/node/json_handler.cpp).
 
