@@ -1,5 +1,5 @@
 import type { BlockJson } from '../ledger/blocks/json.js';
-import type { BlockInfoResult } from '../ledger/ledger.js';
+import type { Block, BlockInfoResult, Ledger } from '../ledger/ledger.js';
 import type { RpcValue } from './encode.js';
 
 /**
@@ -17,18 +17,36 @@ export function blockContents(json: BlockJson, jsonBlock: boolean): RpcValue {
   return jsonBlock ? json : stringifyBlock(json);
 }
 
-/** The fields block_info and each blocks_info entry share, in the node's order. */
-export function blockInfoFields(info: BlockInfoResult, jsonBlock: boolean): Record<string, RpcValue> {
-  const fields: Record<string, RpcValue> = {
-    block_account: info.account,
-    amount: String(info.amount),
-    balance: String(info.balance),
-    height: String(info.height),
-    local_timestamp: String(info.localTimestamp),
-    successor: info.successor,
-    confirmed: info.confirmed ? 'true' : 'false',
-    contents: blockContents(info.contents, jsonBlock),
-  };
+/** The fields block_info and each blocks_info entry share, in the node's order (`linked_account` when asked for). */
+export function blockInfoFields(info: BlockInfoResult, jsonBlock: boolean, linkedAccount?: string): Record<string, RpcValue> {
+  const fields: Record<string, RpcValue> = { block_account: info.account };
+  if (linkedAccount !== undefined) fields.linked_account = linkedAccount;
+  fields.amount = String(info.amount);
+  fields.balance = String(info.balance);
+  fields.height = String(info.height);
+  fields.local_timestamp = String(info.localTimestamp);
+  fields.successor = info.successor;
+  fields.confirmed = info.confirmed ? 'true' : 'false';
+  fields.contents = blockContents(info.contents, jsonBlock);
   if (info.subtype !== undefined) fields.subtype = info.subtype;
   return fields;
+}
+
+/** The hash a receive or open took its funds from; undefined for other blocks. */
+export function sourceOf(block: Block, kind: BlockInfoResult['kind']): Buffer | undefined {
+  if (kind !== 'receive' && kind !== 'open') return undefined;
+  if (block.type === 'state') return block.link;
+  if (block.type === 'open' || block.type === 'receive') return block.source;
+  return undefined;
+}
+
+/**
+ * The node's `ledger.linked_account` (V28 `include_linked_account`): a send's destination, the
+ * account that sent what a receive or open took (none for the genesis open, whose source is no
+ * block), "0" for everything else.
+ */
+export function linkedAccountOf(ledger: Ledger, info: BlockInfoResult): string {
+  if (info.kind === 'send') return info.linkedAccount ?? '0';
+  const source = sourceOf(info.block, info.kind);
+  return (source === undefined ? undefined : ledger.blockInfo(source)?.account) ?? '0';
 }

@@ -244,6 +244,28 @@ describe('after sends, receives and a representative change', () => {
       expect(reverse.previous).toBeUndefined();
     });
 
+    it('include_linked_account (V28): the other side of a send or receive, "0" otherwise', async () => {
+      const raw = await call({ action: 'account_history', account: a.address, count: -1, raw: true, include_linked_account: true });
+      expect(raw.history.map((e: any) => [e.hash, e.linked_account])).toEqual([
+        [changeA.hash, '0'],
+        [sendAB.hash, b.address],
+        [openA.hash, GENESIS.address],
+      ]);
+      expect(Object.keys(raw.history[1]).slice(-8)).toEqual(['amount', 'linked_account', 'local_timestamp', 'height', 'hash', 'confirmed', 'work', 'signature']);
+      const genesis = await call({ action: 'account_history', account: GENESIS.address, count: -1, include_linked_account: 'true' });
+      // The genesis open took nothing from a block: the node reports "0".
+      expect(genesis.history.map((e: any) => e.linked_account)).toEqual([b.address, a.address, '0']);
+      const plain = await call({ action: 'account_history', account: a.address, count: -1 });
+      expect(plain.history[0]).not.toHaveProperty('linked_account');
+
+      const info = await call({ action: 'block_info', hash: receiveB.hash, include_linked_account: true });
+      expect(Object.keys(info).slice(0, 3)).toEqual(['block_account', 'linked_account', 'amount']);
+      expect(info.linked_account).toBe(a.address);
+      expect(await call({ action: 'block_info', hash: receiveB.hash })).not.toHaveProperty('linked_account');
+      const many = await call({ action: 'blocks_info', hashes: [sendB.hash, changeA.hash, DEV_GENESIS_HASH], include_linked_account: 1 });
+      expect([sendB.hash, changeA.hash, DEV_GENESIS_HASH].map((hash) => many.blocks[hash].linked_account)).toEqual([b.address, '0', '0']);
+    });
+
     it('account_history of genesis: the genesis open, the sends, and account_filter', async () => {
       const all = await call({ action: 'account_history', account: GENESIS.address, count: -1, reverse: 'true' });
       expect(all.history).toEqual([

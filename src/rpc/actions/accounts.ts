@@ -2,6 +2,7 @@ import { isZero, toHex, ZERO32 } from '../../ledger/bytes.js';
 import { DEV_EPOCH_SIGNER as EPOCH_SIGNER } from '../../ledger/genesis.js';
 import type { AccountInfoResult, BalanceResult, Block, BlockInfoResult, Ledger } from '../../ledger/ledger.js';
 import { defineAction, requireFields } from '../action.js';
+import { linkedAccountOf } from '../block-view.js';
 import type { RpcResult, RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
 import { accountText, flag, hex32, optionalOffset, requiredCount, requiredText } from '../params.js';
@@ -131,7 +132,7 @@ export const account_get = defineAction<Params>({
  * One account_history entry as the node's history_visitor writes it (field order included), or
  * undefined when the visitor leaves it empty (change/epoch blocks outside raw, filtered accounts).
  */
-function historyEntry(info: BlockInfoResult, raw: boolean, filter: ReadonlySet<string> | undefined): Record<string, RpcValue> | undefined {
+function historyEntry(info: BlockInfoResult, raw: boolean, filter: ReadonlySet<string> | undefined, linkedAccount: string | undefined): Record<string, RpcValue> | undefined {
   const entry: Record<string, RpcValue> = {};
   const ignored = (account: string): boolean => filter !== undefined && !filter.has(account);
   const { block } = info;
@@ -192,6 +193,7 @@ function historyEntry(info: BlockInfoResult, raw: boolean, filter: ReadonlySet<s
     }
   }
   if (Object.keys(entry).length === 0) return undefined;
+  if (linkedAccount !== undefined) entry.linked_account = linkedAccount;
   entry.local_timestamp = String(info.localTimestamp);
   entry.height = String(info.height);
   entry.hash = info.hash;
@@ -240,13 +242,14 @@ function history(params: Params, ledger: Ledger, prefix: Record<string, RpcValue
     }
   }
   const raw = flag(params.raw);
+  const withLinkedAccount = flag(params.include_linked_account);
 
   const entries: RpcValue[] = [];
   let info = isZero(hash) ? undefined : ledger.blockInfo(hash);
   while (info !== undefined && count > 0n) {
     if (offset > 0n) offset--;
     else {
-      const entry = historyEntry(info, raw, filter);
+      const entry = historyEntry(info, raw, filter, withLinkedAccount ? linkedAccountOf(ledger, info) : undefined);
       if (entry !== undefined) {
         entries.push(entry);
         count--;

@@ -1,5 +1,5 @@
 import { defineAction, noParams, type NoParams, requireFields } from '../action.js';
-import { blockInfoFields, blockContents } from '../block-view.js';
+import { blockContents, blockInfoFields, linkedAccountOf, sourceOf } from '../block-view.js';
 import type { RpcResult, RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
 import { hashBlock } from '../../ledger/blocks/hash.js';
@@ -13,6 +13,7 @@ const ZERO_HASH = '0'.repeat(64);
 interface HashParams {
   readonly hash?: unknown;
   readonly json_block?: unknown;
+  readonly include_linked_account?: unknown;
 }
 
 function knownBlock(ledger: Ledger, params: HashParams): BlockInfoResult {
@@ -24,7 +25,10 @@ function knownBlock(ledger: Ledger, params: HashParams): BlockInfoResult {
 export const block_info = defineAction<HashParams>({
   params: requireFields('hash'),
   control: false,
-  handler: (params, { ledger }) => blockInfoFields(knownBlock(ledger, params), flag(params.json_block)),
+  handler: (params, { ledger }) => {
+    const info = knownBlock(ledger, params);
+    return blockInfoFields(info, flag(params.json_block), flag(params.include_linked_account) ? linkedAccountOf(ledger, info) : undefined);
+  },
 });
 
 export const block_account = defineAction<HashParams>({
@@ -33,7 +37,6 @@ export const block_account = defineAction<HashParams>({
   handler: (params, { ledger }) => ({ account: knownBlock(ledger, params).account }),
 });
 
-/** Signature and work are not needed to hash a block (the node's block_impl(false)). */
 export const block_hash = defineAction<BlockParams>({
   params: requireFields('block'),
   control: false,
@@ -73,14 +76,7 @@ interface BlocksInfoParams extends HashesParams {
   readonly receive_hash?: unknown;
   readonly source?: unknown;
   readonly include_not_found?: unknown;
-}
-
-/** The hash a receive or open took its funds from; undefined for other blocks. */
-function sourceOf(block: Block, kind: BlockInfoResult['kind']): Buffer | undefined {
-  if (kind !== 'receive' && kind !== 'open') return undefined;
-  if (block.type === 'state') return block.link;
-  if (block.type === 'open' || block.type === 'receive') return block.source;
-  return undefined;
+  readonly include_linked_account?: unknown;
 }
 
 function destinationOf(block: Block): Buffer | undefined {
@@ -99,8 +95,12 @@ function receiveHashOf(ledger: Ledger, destination: Buffer, sendHash: string): s
   return ZERO_HASH;
 }
 
-function blocksInfoEntry(ledger: Ledger, info: BlockInfoResult, options: { jsonBlock: boolean; receivable: boolean; receiveHash: boolean; source: boolean }): Record<string, RpcValue> {
-  const entry = blockInfoFields(info, options.jsonBlock);
+function blocksInfoEntry(
+  ledger: Ledger,
+  info: BlockInfoResult,
+  options: { jsonBlock: boolean; linkedAccount: boolean; receivable: boolean; receiveHash: boolean; source: boolean },
+): Record<string, RpcValue> {
+  const entry = blockInfoFields(info, options.jsonBlock, options.linkedAccount ? linkedAccountOf(ledger, info) : undefined);
   if (options.receivable || options.receiveHash) {
     let isReceivable = false;
     let receiveHash = ZERO_HASH;
@@ -130,6 +130,7 @@ export const blocks_info = defineAction<BlocksInfoParams>({
     const pending = flag(params.pending);
     const options = {
       jsonBlock: flag(params.json_block),
+      linkedAccount: flag(params.include_linked_account),
       receivable: flag(params.receivable, pending),
       receiveHash: flag(params.receive_hash),
       source: flag(params.source),
