@@ -49,8 +49,7 @@ export function createDispatcher(options: DispatcherOptions): (body: Buffer | un
 
     let request: unknown;
     try {
-      const json = body.toString('utf8');
-      request = JSON.parse(shape === 'bare_scalars' ? quoteBareScalars(json) : json);
+      request = JSON.parse((shape === 'bare_scalars' ? quoteBareScalars(body) : body).toString('utf8'));
     } catch (cause) {
       throw new RpcError('unable_to_parse_json', { cause });
     }
@@ -61,8 +60,10 @@ export function createDispatcher(options: DispatcherOptions): (body: Buffer | un
     const action = text((request as Record<string, unknown>).action);
     if (action === undefined) throw new RpcError('unable_to_parse_json');
 
+    // A control action is named in the log (the list is fixed); an unknown name is the client's
+    // text, of any length, and stays out of it.
     if (!options.enableControl && options.controlActions.has(action)) {
-      throw new RpcError('control_disabled');
+      return { action, failure: new RpcError('control_disabled') };
     }
     const entry = compiled.get(action);
     if (entry === undefined) throw new RpcError('unknown_command');

@@ -16,9 +16,10 @@ const DIGIT_9 = 0x39;
 const LETTER_F = 0x66;
 const LETTER_N = 0x6e;
 const LETTER_T = 0x74;
-
-/** A JSON number, true, false or null: the only bare tokens JSON allows. */
-const BARE_SCALAR = /^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)$/;
+const LETTER_E = 0x65;
+const LETTER_CAPITAL_E = 0x45;
+const PLUS = 0x2b;
+const DOT = 0x2e;
 
 /**
  * `plain`: nothing but strings, objects and arrays, so JSON.parse reads it as the node does;
@@ -64,22 +65,75 @@ function isDelimiter(code: number): boolean {
   return code <= 0x20 || code === COMMA || code === COLON || code === CLOSE_BRACE || code === CLOSE_BRACKET || code === OPEN_BRACE || code === OPEN_BRACKET || code === QUOTE;
 }
 
+function isDigit(code: number | undefined): boolean {
+  return code !== undefined && code >= DIGIT_0 && code <= DIGIT_9;
+}
+
+/** The position after the digits starting at `at`; `at` itself when there are none. */
+function skipDigits(bytes: Uint8Array, at: number, end: number): number {
+  while (at < end && isDigit(bytes[at])) at++;
+  return at;
+}
+
+/** Whether bytes[start, end) is a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+function isJsonNumber(bytes: Uint8Array, start: number, end: number): boolean {
+  let at = bytes[start] === MINUS ? start + 1 : start;
+  if (bytes[at] === DIGIT_0) at++;
+  else if (isDigit(bytes[at])) at = skipDigits(bytes, at, end);
+  else return false;
+  if (at < end && bytes[at] === DOT) {
+    const digits = at + 1;
+    at = skipDigits(bytes, digits, end);
+    if (at === digits) return false;
+  }
+  if (at < end && (bytes[at] === LETTER_E || bytes[at] === LETTER_CAPITAL_E)) {
+    at++;
+    if (at < end && (bytes[at] === PLUS || bytes[at] === MINUS)) at++;
+    const digits = at;
+    at = skipDigits(bytes, digits, end);
+    if (at === digits) return false;
+  }
+  return at === end;
+}
+
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL = Buffer.from('null');
+
+function isWord(bytes: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (bytes[start + i] !== word[i]) return false;
+  return true;
+}
+
+function isBareScalar(bytes: Uint8Array, start: number, end: number): boolean {
+  return isJsonNumber(bytes, start, end) || isWord(bytes, start, end, TRUE) || isWord(bytes, start, end, FALSE) || isWord(bytes, start, end, NULL);
+}
+
 /**
  * `json` with every number, true, false and null in a value position turned into a string of
  * its exact text. Anything that isn't valid JSON is left as it is, so JSON.parse still refuses
- * it (a bare `tru` or `1x` stays bare; a number used as an object key stays unquoted).
+ * it (a bare `tru` or `1x` stays bare; a number used as an object key stays unquoted). Works on
+ * the raw bytes in one pass with one output buffer: a body of a million numbers costs about
+ * what parsing it does. The input comes back as it is when nothing needed quoting.
  */
-export function quoteBareScalars(json: string): string {
-  let out = '';
+export function quoteBareScalars(json: Buffer): Buffer {
+  // Each quoted token gains two bytes and is followed by at least one delimiter: at most twice the size.
+  let out: Buffer | undefined;
+  let written = 0;
   let copiedUpTo = 0;
+  const copy = (from: number, to: number): void => {
+    if (to - from > 32) written += json.copy(out!, written, from, to);
+    else for (let i = from; i < to; i++) out![written++] = json[i]!;
+  };
   // true = object, false = array; a key is expected after '{' and after ',' inside an object.
   const containers: boolean[] = [];
   let expectingKey = false;
   for (let i = 0; i < json.length; i++) {
-    const code = json.charCodeAt(i);
+    const code = json[i]!;
     if (code === QUOTE) {
-      for (i++; i < json.length && json.charCodeAt(i) !== QUOTE; i++) {
-        if (json.charCodeAt(i) === BACKSLASH) i++;
+      for (i++; i < json.length && json[i] !== QUOTE; i++) {
+        if (json[i] === BACKSLASH) i++;
       }
     } else if (code === OPEN_BRACE) {
       containers.push(true);
@@ -96,19 +150,24 @@ export function quoteBareScalars(json: string): string {
       expectingKey = containers.at(-1) === true;
     } else if (startsBareScalar(code) && containers.length > 0 && !expectingKey) {
       let end = i + 1;
-      while (end < json.length && !isDelimiter(json.charCodeAt(end))) end++;
-      const token = json.slice(i, end);
-      if (BARE_SCALAR.test(token)) {
-        out += `${json.slice(copiedUpTo, i)}"${token}"`;
+      while (end < json.length && !isDelimiter(json[end]!)) end++;
+      if (isBareScalar(json, i, end)) {
+        out ??= Buffer.allocUnsafe(json.length * 2);
+        copy(copiedUpTo, i);
+        out[written++] = QUOTE;
+        copy(i, end);
+        out[written++] = QUOTE;
         copiedUpTo = end;
       }
       i = end - 1;
     }
   }
-  return copiedUpTo === 0 ? json : out + json.slice(copiedUpTo);
+  if (out === undefined) return json;
+  copy(copiedUpTo, json.length);
+  return out.subarray(0, written);
 }
 
 /** JSON text read into the node's shape: objects and arrays, every scalar a string. */
 export function parseAsPropertyTree(json: string): unknown {
-  return JSON.parse(quoteBareScalars(json));
+  return JSON.parse(quoteBareScalars(Buffer.from(json, 'utf8')).toString('utf8'));
 }

@@ -122,24 +122,31 @@ export function countAsNumber(value: bigint | undefined): number {
 }
 
 const ASCII_SPACE = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
+const SIGNED_DIGITS = /^[+-]?[0-9]+$/;
 
 /**
- * A flag as the node's `get<bool> (name, default)` reads it: "true"/"false" or "1"/"0", blanks
- * around allowed; absent, or text that isn't a boolean, is the default (never an error).
+ * A flag as the node's `get<bool> (name, default)` reads it (Boost's stream translator): an
+ * integer 0 or 1 (`"01"`, `"+1"`, `"-0"` too), else the word true or false, blanks around
+ * allowed. Absent, or text that is neither, is the default: never an error.
  */
 export function flag(value: unknown, fallback = false): boolean {
   const raw = text(value);
   if (raw === undefined) return fallback;
-  switch (raw.replace(ASCII_SPACE, '')) {
+  switch (raw) {
     case 'true':
     case '1':
       return true;
     case 'false':
     case '0':
       return false;
-    default:
-      return fallback;
   }
+  const word = raw.replace(ASCII_SPACE, '');
+  if (word === 'true') return true;
+  if (word === 'false') return false;
+  if (!SIGNED_DIGITS.test(word)) return fallback;
+  const digits = word.replace(/^[+-]?0*/, '');
+  if (digits === '') return false;
+  return digits === '1' && !word.startsWith('-') ? true : fallback;
 }
 
 /** An array parameter (`hashes`, `accounts`): absent or not an array is "Unable to parse JSON". */

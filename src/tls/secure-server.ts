@@ -82,10 +82,13 @@ export class SecureServer {
     const clientTrust = options.trust;
     if (clientTrust) {
       clientTrust.onChange((snapshot) => this.applyTrust(snapshot));
-      // A busy keep-alive connection never idles out, so expiry is checked on a timer too.
-      const expiryCheck = setInterval(() => this.closeNoLongerTrusted(clientTrust.current()), options.expiryCheckMs);
-      expiryCheck.unref();
-      this.server.once('close', () => clearInterval(expiryCheck));
+      // A busy keep-alive connection never idles out, so expiry is checked on a timer too: from
+      // 'listening' to 'close', so a server that never started leaves no timer behind.
+      this.server.once('listening', () => {
+        const expiryCheck = setInterval(() => this.closeNoLongerTrusted(clientTrust.current()), options.expiryCheckMs);
+        expiryCheck.unref();
+        this.server.once('close', () => clearInterval(expiryCheck));
+      });
     }
   }
 

@@ -164,6 +164,8 @@ describe('what Nano clients depend on', () => {
     await server.logs.waitFor((l) => l.msg === 'rpc' && l.action === 'chain');
     expect((await call('{"action":"account_info"}')).json).toEqual({ error: 'Unable to parse JSON' });
     await server.logs.waitFor((l) => l.msg === 'rpc' && l.action === 'account_info');
+    expect((await call('{"action":"stop"}')).json).toEqual({ error: 'RPC control is disabled' });
+    await server.logs.waitFor((l) => l.msg === 'rpc' && l.action === 'stop');
   });
 });
 

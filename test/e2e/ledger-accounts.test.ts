@@ -63,10 +63,10 @@ describe('a ledger holding only the dev genesis', () => {
 
   it('reads flags as the node\'s get<bool> (name, default) does: text that is no boolean is the default', async () => {
     const plain = await call({ action: 'account_info', account: GENESIS.address });
-    for (const value of ['yes', 'True', '2', '', { a: 1 }, null]) {
+    for (const value of ['yes', 'True', '2', '-1', '1.0', '0x1', '', { a: 1 }, null, '00', '-0']) {
       expect(await call({ action: 'account_info', account: GENESIS.address, representative: value })).toEqual(plain);
     }
-    for (const value of [true, 'true', 1, '1', ' true ']) {
+    for (const value of [true, 'true', 1, '1', ' true ', '01', '+1', ' 1\n']) {
       expect(await call({ action: 'account_info', account: GENESIS.address, representative: value })).toHaveProperty('representative', GENESIS.address);
     }
     expect(await call({ action: 'account_balance', account: GENESIS.address, include_only_confirmed: 'nope' })).toHaveProperty('balance', String(G));

@@ -49,7 +49,8 @@ beforeAll(async () => {
   ca = await makeCa('nano-secure-rpc test CA');
   serverId = await makeServer(ca);
   good = await makeClient('rpc.user.1', ca);
-  server = await startTestServer({ dir: dir.path, server: serverId, secure: 'verbose_logging = true' });
+  // A short expiry sweep, for the test of a certificate that expires while its connection is open.
+  server = await startTestServer({ dir: dir.path, server: serverId, secure: 'verbose_logging = true', expiryCheckMs: 200 });
   await enrol(good);
 });
 
@@ -166,13 +167,14 @@ describe('live enrolment and revocation', () => {
   });
 
   it('closes an open keep-alive connection once its client certificate expires', async () => {
-    // Whole seconds: X.509 times carry no fractions. Long enough to enrol and answer one request.
-    const notAfter = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000);
+    // Whole seconds: X.509 times carry no fractions. Long enough to enrol and answer one request
+    // on a busy machine (≈ 0.7 s here).
+    const notAfter = new Date(Math.ceil(Date.now() / 1000) * 1000 + 4000);
     const expiring = await makeClient('rpc.user.expiring', ca, { notAfter });
     await enrol(expiring);
     const agent = tlsAgent({ cert: expiring.certPem, key: expiring.keyPem, ca: ca.certPem });
     try {
-      const closing = server.logs.waitFor((line) => line.msg === 'closing an open connection: its client certificate has expired' && (line.client as { fingerprint256?: string })?.fingerprint256 === expiring.cert.fingerprint256, 6000);
+      const closing = server.logs.waitFor((line) => line.msg === 'closing an open connection: its client certificate has expired' && (line.client as { fingerprint256?: string })?.fingerprint256 === expiring.cert.fingerprint256, 8000);
       expect((await post(server.url, JSON.stringify(BLOCK_COUNT), agent)).json).toEqual(FRESH_COUNTS);
       expect(Date.now()).toBeLessThan(notAfter.getTime());
       await closing;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAsPropertyTree, quoteBareScalars, scanJsonBody } from '../../src/rpc/json-text.js';
 
 const scan = (json: string, maxDepth = 20) => scanJsonBody(Buffer.from(json), maxDepth);
+const quote = (json: string): string => quoteBareScalars(Buffer.from(json)).toString('utf8');
 
 /** What the node's property tree makes of a JSON value: every scalar as text. */
 function asText(value: unknown): unknown {
@@ -33,18 +34,26 @@ describe('quoteBareScalars', () => {
 
   it('quotes values in objects and arrays at any depth, and leaves strings alone', () => {
     const value = { action: 'x', a: [1, -2.5, true, false, null, ['3', { b: 4e3 }]], s: 'say "1", [2], {3: true}', e: {} };
-    expect(JSON.parse(quoteBareScalars(JSON.stringify(value)))).toEqual(asText(value));
-    expect(JSON.parse(quoteBareScalars(JSON.stringify(value, null, 2)))).toEqual(asText(value));
+    expect(JSON.parse(quote(JSON.stringify(value)))).toEqual(asText(value));
+    expect(JSON.parse(quote(JSON.stringify(value, null, 2)))).toEqual(asText(value));
   });
 
   it('leaves what JSON refuses for JSON.parse to refuse', () => {
-    for (const bad of ['{"a": tru}', '{"a": 1x}', '{"a": 01}', '{1: "a"}', '{"a": 1, 2: "b"}', '{"a": -}', '{"a": .5}', '{"a": 1 2}']) {
-      expect(() => JSON.parse(quoteBareScalars(bad)), bad).toThrow(SyntaxError);
+    for (const bad of ['{"a": tru}', '{"a": 1x}', '{"a": 01}', '{1: "a"}', '{"a": 1, 2: "b"}', '{"a": -}', '{"a": .5}', '{"a": 1 2}', '{"a": 1.}', '{"a": 1e}', '{"a": -01}', '{"a": nulll}', '[1', '{"a":1']) {
+      expect(() => JSON.parse(quote(bad)), bad).toThrow(SyntaxError);
     }
   });
 
-  it('returns a body without bare scalars unchanged', () => {
-    const json = '{"action":"account_info","account":"nano_1"}';
-    expect(quoteBareScalars(json)).toBe(json);
+  it('returns a body without bare scalars as it is, without a copy', () => {
+    const body = Buffer.from('{"action":"account_info","account":"nano_1","n":"1"}');
+    expect(quoteBareScalars(body)).toBe(body);
+  });
+
+  it('quotes a body made only of numbers within twice its size, and keeps multi-byte text intact', () => {
+    const numbers = `{"a":[${'1,'.repeat(10_000)}1]}`;
+    const quoted = quote(numbers);
+    expect(quoted.length).toBe(numbers.length + 2 * 10_001);
+    expect((JSON.parse(quoted) as { a: string[] }).a.every((v) => v === '1')).toBe(true);
+    expect(parseAsPropertyTree('{"é":"ü→😀","n":[0,-1.5E+2,true]}')).toEqual({ é: 'ü→😀', n: ['0', '-1.5E+2', 'true'] });
   });
 });

@@ -35,6 +35,8 @@ export interface TestServerOptions {
   readonly secure?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly pollMs?: number;
+  /** How often open connections are checked for expired certificates (the service default otherwise). */
+  readonly expiryCheckMs?: number;
 }
 
 /** Starts the real service (config file, TLS, LMDB ledger) on 127.0.0.1, port 0, in `dir`. */
@@ -63,7 +65,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
 
   const logs = new LogCapture();
   const config = await loadConfig(configPath, options.env ?? {});
-  const service = await startService(config, logs.logger, { pollMs: options.pollMs ?? 200, expiryCheckMs: 200 });
+  const service = await startService(config, logs.logger, { pollMs: options.pollMs ?? 200, ...(options.expiryCheckMs !== undefined ? { expiryCheckMs: options.expiryCheckMs } : {}) });
   return {
     service,
     config,
