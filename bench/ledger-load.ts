@@ -1,7 +1,7 @@
 /** Child entry: the ledger suites' load generator. Waits for one LedgerLoadJob over IPC, runs it, exits. */
-import { Client, Pool, type Dispatcher } from 'undici';
+import { Client, Pool } from 'undici';
 import { exitWithParent, fail, sendAndFlush } from './child-ipc.js';
-import { runBodies } from './ledger-load-bodies.js';
+import { runInterleaved } from './ledger-load-interleaved.js';
 import { runProcess } from './ledger-load-process.js';
 import type { LedgerLoadJob } from './ledger-protocol.js';
 import type { TlsClientMaterial } from './load-protocol.js';
@@ -13,11 +13,10 @@ function tlsOptions(job: TlsClientMaterial): { cert: string; key: string; ca: st
 }
 
 async function run(job: LedgerLoadJob): Promise<void> {
-  if (job.type === 'bodies') {
+  if (job.type === 'interleaved') {
     const pool = new Pool(job.origin, { connections: job.connections, pipelining: 1, connect: tlsOptions(job) });
     try {
-      const dispatchers: Dispatcher[] = Array.from({ length: job.connections }, () => pool);
-      await sendAndFlush(await runBodies(dispatchers, job.bodies, job.expect, job.warmupMs, job.durationMs));
+      await sendAndFlush(await runInterleaved(pool, job));
     } finally {
       await pool.destroy();
     }

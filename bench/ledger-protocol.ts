@@ -52,17 +52,50 @@ export interface ProcessLoadJob extends TlsClientMaterial {
   readonly durationMs: number;
 }
 
-/** Keep-alive load picking a random body per request; an answer counts when it contains `expect`. */
-export interface BodiesLoadJob extends TlsClientMaterial {
-  readonly type: 'bodies';
-  readonly origin: string;
+/** One kind of request in an interleaved job: random bodies of it; an answer counts when it contains `expect`. */
+export interface RequestKind {
+  readonly label: string;
   readonly bodies: readonly string[];
   readonly expect: string;
+}
+
+/**
+ * Keep-alive load that takes turns between request kinds in short slots (A, B, C, A, B, ...) on the
+ * same connections, so a machine that slows down for a few seconds slows every kind alike. The
+ * generator reads the server's CPU (/proc/<serverPid>) at every slot boundary itself.
+ */
+export interface InterleavedLoadJob extends TlsClientMaterial {
+  readonly type: 'interleaved';
+  readonly origin: string;
+  readonly kinds: readonly RequestKind[];
+  readonly serverPid: number;
   readonly connections: number;
+  readonly slotMs: number;
   readonly warmupMs: number;
+  /** Measured time per kind. */
   readonly durationMs: number;
 }
 
-export type LedgerLoadJob = ProcessLoadJob | BodiesLoadJob;
+/** One kind's share of an interleaved job: its slots' time, its requests, and the CPU spent in its slots. */
+export interface KindResult {
+  readonly label: string;
+  readonly ok: number;
+  readonly errors: number;
+  readonly firstError?: string;
+  readonly elapsedMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly clientCpuMicros: number;
+  readonly serverCpuMicros: number;
+  readonly machineBusyMicros: number;
+}
 
+export interface InterleavedResult {
+  readonly type: 'interleaved-result';
+  readonly kinds: readonly KindResult[];
+}
+
+export type LedgerLoadJob = ProcessLoadJob | InterleavedLoadJob;
+
+export const isInterleavedResult = (m: unknown): m is InterleavedResult => (m as { type?: unknown } | null)?.type === 'interleaved-result';
 export const isWorkResult = (m: unknown): m is WorkResult => (m as { type?: unknown } | null)?.type === 'work-result';

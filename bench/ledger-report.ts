@@ -1,5 +1,5 @@
 import { fixed, ratioText, table, whole, type Summary } from './report.js';
-import { INGEST_BATCH, INGEST_IN_FLIGHT, type LedgerResults } from './ledger-suites.js';
+import { ACCOUNT_SLOT_MS, INGEST_BATCH, INGEST_IN_FLIGHT, type LedgerResults } from './ledger-suites.js';
 import { PROCESS_CHAINS } from './ledger-cache.js';
 
 function atLeast(value: number, target: number, unit: string): string {
@@ -84,7 +84,7 @@ function processSection(r: LedgerResults): string[] {
 function accountsSection(r: LedgerResults, connections: number): string[] {
   const blockCount = row(r.accounts, 'block_count');
   const lines = [
-    `### 7. Account reads over keep-alive mutual TLS, ours (${connections} connections, pipelining 1; ledger of ${whole(r.accountCount)} opened accounts, a random one per request)`,
+    `### 7. Account reads over keep-alive mutual TLS, ours (${connections} connections, pipelining 1; ledger of ${whole(r.accountCount)} opened accounts, a random one per request; the three requests take turns in ${ACCOUNT_SLOT_MS} ms slots on the same connections, server CPU read at every slot boundary)`,
     '',
     ...rpcTable(r.accounts),
     '',
@@ -101,7 +101,7 @@ export function ledgerSections(r: LedgerResults, connections: number): string[] 
   const lead =
     'Sections 4–7 (the ledger, issue 3): blocks are built once with the independent `nanocurrency` package (hash, signature, dev-threshold work) and cached in the system temp folder; nothing is built while timing. ' +
     'Sections 4–5 run in a child process pinned to the server CPU; its CPU is its own user + system time (all threads, LMDB write thread included). ' +
-    'Sections 6–7 use the real service (as in section 1) and the same load-generator layout; rows of a section alternate within every round.';
+    'Sections 6–7 use the real service (as in section 1) and the same load-generator layout; the rows of section 6 alternate within every round, those of section 7 take turns in short slots (see there).';
   return [lead, '', ...verifySection(r), '', ...ingestSection(r), '', ...processSection(r), '', ...accountsSection(r, connections)];
 }
 

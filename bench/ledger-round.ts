@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { machineBusyMicros, totalCpuMicros } from './cpu.js';
-import { isWorkResult, type IngestJob, type LedgerLoadJob, type VerifyJob, type WorkResult } from './ledger-protocol.js';
+import { isInterleavedResult, isWorkResult, type IngestJob, type InterleavedLoadJob, type InterleavedResult, type LedgerLoadJob, type VerifyJob, type WorkResult } from './ledger-protocol.js';
 import { isLoadResult, isMeasuring, type LoadResult } from './load-protocol.js';
 import { spawnNodeEntry, stopChild, type Pin } from './procs.js';
 import type { RoundSample } from './round.js';
@@ -126,6 +126,36 @@ export async function runLoadPhases(label: readonly string[], serverPid: number,
       });
     }
     return samples;
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/**
+ * A ledger-load.js child interleaves the job's request kinds in short slots and reads the server's
+ * CPU itself at every slot boundary: one sample per kind, from the same stretch of time.
+ */
+export async function runInterleavedRound(job: InterleavedLoadJob, pin: Pin, timeoutMs: number): Promise<RoundSample[]> {
+  const child = spawnNodeEntry('ledger-load.js', [], pin);
+  const inbox = new Inbox(child);
+  try {
+    child.send(job);
+    const result = (await inbox.next('interleaved result', isInterleavedResult, timeoutMs)) as InterleavedResult;
+    return result.kinds.map((kind) => {
+      const s = seconds(kind.elapsedMs);
+      return {
+        contender: kind.label,
+        perSecond: kind.ok / s,
+        p50Ms: kind.p50Ms,
+        p99Ms: kind.p99Ms,
+        serverCpuMicrosPerOp: kind.ok > 0 ? kind.serverCpuMicros / kind.ok : Number.NaN,
+        serverCorePct: (kind.serverCpuMicros / 1e6 / s) * 100,
+        clientCorePct: (kind.clientCpuMicros / 1e6 / s) * 100,
+        backgroundCorePct: Math.max(0, ((kind.machineBusyMicros - kind.serverCpuMicros - kind.clientCpuMicros) / 1e6 / s) * 100),
+        errors: kind.errors,
+        ...(kind.firstError !== undefined ? { firstError: kind.firstError } : {}),
+      };
+    });
   } finally {
     await stopChild(child);
   }

@@ -9,7 +9,7 @@ import type { Contender } from './contender.js';
 import { readBlockSet } from './ledger-blocks.js';
 import { ensureBlockFiles, PROCESS_CHAINS, PROCESS_PAIRS, type BlockFiles } from './ledger-cache.js';
 import type { IngestJob, IngestVariant, VerifyJob, VerifyVariant } from './ledger-protocol.js';
-import { runLoadPhases, runPopulate, runWorkRound } from './ledger-round.js';
+import { runInterleavedRound, runLoadPhases, runPopulate, runWorkRound } from './ledger-round.js';
 import { BLOCK_COUNT_BODY } from './load-protocol.js';
 import { startOurs } from './ours.js';
 import type { BenchPki } from './pki.js';
@@ -110,7 +110,14 @@ function processSuite(ctx: LedgerContext, files: BlockFiles): Promise<Summary[]>
   ]);
 }
 
-/** One server on a ledger holding the ingest set's accounts; block_count, account_balance, account_info alternate. */
+/** How long each request kind runs before the next takes over, in the account-read suite. */
+export const ACCOUNT_SLOT_MS = 200;
+
+/**
+ * One server on a ledger holding the ingest set's accounts; per round, block_count, account_balance
+ * and account_info take turns in 200 ms slots on the same connections. Alternating whole 3 s windows
+ * let a few seconds of a busier machine land on one kind only (a spread of ±20 % between runs).
+ */
 async function accountsSuite(ctx: LedgerContext, files: BlockFiles, accounts: readonly string[]): Promise<Summary[]> {
   const dir = join(ctx.dir, 'accounts');
   const populated = await runPopulate({ type: 'ingest', variant: 'populate', blocksFile: files.ingest, dir: join(dir, 'ledger'), batchSize: INGEST_BATCH, inFlight: 1 }, 120_000);
@@ -119,14 +126,15 @@ async function accountsSuite(ctx: LedgerContext, files: BlockFiles, accounts: re
   try {
     const origin = `https://${server.host}:${server.port}`;
     const { warmupMs, durationMs, connections } = ctx.options;
-    const runner = (label: string, bodies: readonly string[], expect: string): RoundRunner => async () =>
-      runLoadPhases([label], server.pid, { type: 'bodies', origin, bodies, expect, connections, warmupMs, durationMs, ...ctx.client }, ctx.loadPin, warmupMs + durationMs + 30_000);
     const body = (action: string) => accounts.map((account) => JSON.stringify({ action, account }));
-    return await alternate(ctx, 'accounts', 'req', [
-      runner('block_count', [BLOCK_COUNT_BODY], '"count"'),
-      runner('account_balance', body('account_balance'), '"balance"'),
-      runner('account_info', body('account_info'), '"frontier"'),
-    ]);
+    const kinds = [
+      { label: 'block_count', bodies: [BLOCK_COUNT_BODY], expect: '"count"' },
+      { label: 'account_balance', bodies: body('account_balance'), expect: '"balance"' },
+      { label: 'account_info', bodies: body('account_info'), expect: '"frontier"' },
+    ];
+    const job = { type: 'interleaved', origin, kinds, serverPid: server.pid, connections, slotMs: ACCOUNT_SLOT_MS, warmupMs, durationMs, ...ctx.client } as const;
+    const timeoutMs = warmupMs + durationMs * kinds.length + 30_000;
+    return await alternate(ctx, 'accounts', 'req', [async () => runInterleavedRound(job, ctx.loadPin, timeoutMs)]);
   } finally {
     await server.stop();
   }
