@@ -69,7 +69,8 @@ describe('nano-rpc serve on a fresh folder (the shipped config, no preparation)'
     // No --url: address, port and certificates come from config-rpc.toml and tls/.
     const config = (await readFile(join(folder.path, 'config-rpc.toml'), 'utf8')).replace('port = 0', `port = ${port}`);
     await writeFile(join(folder.path, 'config-rpc.toml'), config);
-    const result = await run(process.execPath, [CLI, 'call', 'block_count'], { cwd: folder.path });
+    // Run as npx runs the bin: the file itself, through its shebang (so it must be executable).
+    const result = await run(CLI, ['call', 'block_count'], { cwd: folder.path });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(FRESH_COUNTS);
     const control = await run(process.execPath, [CLI, 'call', 'stop', `--url=https://[::1]:${port}/`], { cwd: folder.path });
