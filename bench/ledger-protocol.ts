@@ -1,5 +1,5 @@
 /** Jobs and answers of the ledger suites' children (ledger-verify, ledger-ingest, ledger-load). */
-import type { TlsClientMaterial } from './load-protocol.js';
+import type { LoadResult, TlsClientMaterial } from './load-protocol.js';
 
 export type VerifyVariant = 'ours' | 'libsodium';
 export type IngestVariant = 'processBatch' | 'processAsync' | 'lmdb';
@@ -77,15 +77,8 @@ export interface InterleavedLoadJob extends TlsClientMaterial {
 }
 
 /** One kind's share of an interleaved job: its slots' time, its requests, and the CPU spent in its slots. */
-export interface KindResult {
+export interface KindResult extends Omit<LoadResult, 'type' | 'resumed'> {
   readonly label: string;
-  readonly ok: number;
-  readonly errors: number;
-  readonly firstError?: string;
-  readonly elapsedMs: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly clientCpuMicros: number;
   readonly serverCpuMicros: number;
   readonly machineBusyMicros: number;
 }

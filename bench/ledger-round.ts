@@ -3,7 +3,7 @@ import { machineBusyMicros, totalCpuMicros } from './cpu.js';
 import { isInterleavedResult, isWorkResult, type IngestJob, type InterleavedLoadJob, type InterleavedResult, type LedgerLoadJob, type VerifyJob, type WorkResult } from './ledger-protocol.js';
 import { isLoadResult, isMeasuring, type LoadResult } from './load-protocol.js';
 import { spawnNodeEntry, stopChild, type Pin } from './procs.js';
-import type { RoundSample } from './round.js';
+import { sampleOf, type RoundSample } from './round.js';
 
 /** Every IPC message of a child from its start, so none is lost between two awaits. */
 class Inbox {
@@ -49,8 +49,6 @@ class Inbox {
   }
 }
 
-const seconds = (ms: number): number => ms / 1000;
-
 /**
  * One round of a CPU-bound child (ledger-verify.js / ledger-ingest.js) pinned to the server CPU: its own
  * CPU (all threads) per operation; "other" = the rest of the machine over the same window.
@@ -64,19 +62,7 @@ export async function runWorkRound(entry: 'ledger-verify.js' | 'ledger-ingest.js
     const machineStart = machineBusyMicros();
     const result = (isWorkResult(first) ? first : await inbox.next('result', isWorkResult, timeoutMs)) as WorkResult;
     const machine = machineBusyMicros() - machineStart;
-    const s = seconds(result.elapsedMs);
-    return {
-      contender: job.variant,
-      perSecond: result.ok / s,
-      p50Ms: Number.NaN,
-      p99Ms: Number.NaN,
-      serverCpuMicrosPerOp: result.ok > 0 ? result.cpuMicros / result.ok : Number.NaN,
-      serverCorePct: (result.cpuMicros / 1e6 / s) * 100,
-      clientCorePct: Number.NaN,
-      backgroundCorePct: Math.max(0, ((machine - result.cpuMicros) / 1e6 / s) * 100),
-      errors: result.errors,
-      ...(result.firstError !== undefined ? { firstError: result.firstError } : {}),
-    };
+    return sampleOf(job.variant, { ...result, p50Ms: Number.NaN, p99Ms: Number.NaN, serverCpuMicros: result.cpuMicros, machineBusyMicros: machine });
   } finally {
     await stopChild(child);
   }
@@ -109,21 +95,8 @@ export async function runLoadPhases(label: readonly string[], serverPid: number,
       const cpuStart = totalCpuMicros([serverPid]);
       const machineStart = machineBusyMicros();
       const result = (await inbox.next('result', isLoadResult, timeoutMs)) as LoadResult;
-      const serverCpu = totalCpuMicros([serverPid]) - cpuStart;
-      const machine = machineBusyMicros() - machineStart;
-      const s = seconds(result.elapsedMs);
-      samples.push({
-        contender,
-        perSecond: result.ok / s,
-        p50Ms: result.p50Ms,
-        p99Ms: result.p99Ms,
-        serverCpuMicrosPerOp: result.ok > 0 ? serverCpu / result.ok : Number.NaN,
-        serverCorePct: (serverCpu / 1e6 / s) * 100,
-        clientCorePct: (result.clientCpuMicros / 1e6 / s) * 100,
-        backgroundCorePct: Math.max(0, ((machine - serverCpu - result.clientCpuMicros) / 1e6 / s) * 100),
-        errors: result.errors,
-        ...(result.firstError !== undefined ? { firstError: result.firstError } : {}),
-      });
+      const serverCpuMicros = totalCpuMicros([serverPid]) - cpuStart;
+      samples.push(sampleOf(contender, { ...result, serverCpuMicros, machineBusyMicros: machineBusyMicros() - machineStart }));
     }
     return samples;
   } finally {
@@ -141,21 +114,7 @@ export async function runInterleavedRound(job: InterleavedLoadJob, pin: Pin, tim
   try {
     child.send(job);
     const result = (await inbox.next('interleaved result', isInterleavedResult, timeoutMs)) as InterleavedResult;
-    return result.kinds.map((kind) => {
-      const s = seconds(kind.elapsedMs);
-      return {
-        contender: kind.label,
-        perSecond: kind.ok / s,
-        p50Ms: kind.p50Ms,
-        p99Ms: kind.p99Ms,
-        serverCpuMicrosPerOp: kind.ok > 0 ? kind.serverCpuMicros / kind.ok : Number.NaN,
-        serverCorePct: (kind.serverCpuMicros / 1e6 / s) * 100,
-        clientCorePct: (kind.clientCpuMicros / 1e6 / s) * 100,
-        backgroundCorePct: Math.max(0, ((kind.machineBusyMicros - kind.serverCpuMicros - kind.clientCpuMicros) / 1e6 / s) * 100),
-        errors: kind.errors,
-        ...(kind.firstError !== undefined ? { firstError: kind.firstError } : {}),
-      };
-    });
+    return result.kinds.map((kind) => sampleOf(kind.label, kind));
   } finally {
     await stopChild(child);
   }

@@ -21,6 +21,40 @@ export interface RoundSample {
   readonly resumedFraction?: number;
 }
 
+/** What one measured window counted: its operations, its length, and the CPU each side used in it. */
+export interface WindowCounts {
+  readonly ok: number;
+  readonly errors: number;
+  readonly firstError?: string;
+  readonly elapsedMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly serverCpuMicros: number;
+  /** Absent when no load generator ran (CPU-bound work children). */
+  readonly clientCpuMicros?: number;
+  readonly machineBusyMicros: number;
+  readonly resumed?: number;
+}
+
+/** A round's figures from its window's counts: rates, CPU per operation, shares of a core. */
+export function sampleOf(contender: string, w: WindowCounts): RoundSample {
+  const seconds = w.elapsedMs / 1000;
+  const corePct = (micros: number): number => (micros / 1e6 / seconds) * 100;
+  return {
+    contender,
+    perSecond: w.ok / seconds,
+    p50Ms: w.p50Ms,
+    p99Ms: w.p99Ms,
+    serverCpuMicrosPerOp: w.ok > 0 ? w.serverCpuMicros / w.ok : Number.NaN,
+    serverCorePct: corePct(w.serverCpuMicros),
+    clientCorePct: w.clientCpuMicros === undefined ? Number.NaN : corePct(w.clientCpuMicros),
+    backgroundCorePct: Math.max(0, corePct(w.machineBusyMicros - w.serverCpuMicros - (w.clientCpuMicros ?? 0))),
+    errors: w.errors,
+    ...(w.firstError !== undefined ? { firstError: w.firstError } : {}),
+    ...(w.resumed !== undefined && w.ok > 0 ? { resumedFraction: w.resumed / w.ok } : {}),
+  };
+}
+
 /**
  * One measured round: a fresh load generator child runs `job` against the contender; server CPU
  * is read from /proc at the start and the end of the generator's measured window.
@@ -36,22 +70,8 @@ export async function runRound(contender: Contender, job: LoadJob, pin: Pin): Pr
     const cpuStart = totalCpuMicros(contender.cpuPids());
     const machineStart = machineBusyMicros();
     const result: LoadResult = await finished;
-    const serverCpu = totalCpuMicros(contender.cpuPids()) - cpuStart;
-    const machineCpu = machineBusyMicros() - machineStart;
-    const seconds = result.elapsedMs / 1000;
-    return {
-      contender: contender.name,
-      perSecond: result.ok / seconds,
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      serverCpuMicrosPerOp: result.ok > 0 ? serverCpu / result.ok : Number.NaN,
-      serverCorePct: (serverCpu / 1e6 / seconds) * 100,
-      clientCorePct: (result.clientCpuMicros / 1e6 / seconds) * 100,
-      backgroundCorePct: Math.max(0, ((machineCpu - serverCpu - result.clientCpuMicros) / 1e6 / seconds) * 100),
-      errors: result.errors,
-      ...(result.firstError !== undefined ? { firstError: result.firstError } : {}),
-      ...(result.resumed !== undefined && result.ok > 0 ? { resumedFraction: result.resumed / result.ok } : {}),
-    };
+    const serverCpuMicros = totalCpuMicros(contender.cpuPids()) - cpuStart;
+    return sampleOf(contender.name, { ...result, serverCpuMicros, machineBusyMicros: machineBusyMicros() - machineStart });
   } finally {
     await stopChild(generator);
   }
