@@ -4,6 +4,7 @@ import type { RpcResult } from './encode.js';
 import { quoteBareScalars, scanJsonBody } from './json-text.js';
 import { RpcError } from './errors.js';
 import { text } from './params.js';
+import type { RequestContext } from './request-context.js';
 
 export interface DispatcherOptions {
   readonly actions: Readonly<Record<string, AnyActionSpec>>;
@@ -32,7 +33,9 @@ interface CompiledAction {
  * it is known, failures come back as `failure` with the action, so logs can name it. An RpcError
  * is an answer the client may see; anything else is a bug the caller answers generically.
  */
-export function createDispatcher(options: DispatcherOptions): (body: Buffer | undefined) => Dispatched | Promise<Dispatched> {
+export type Dispatch = (body: Buffer | undefined, request: RequestContext) => Dispatched | Promise<Dispatched>;
+
+export function createDispatcher(options: DispatcherOptions): Dispatch {
   // Compiled once at start: per-request work is a table lookup and a precompiled check.
   const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true });
   const compiled = new Map<string, CompiledAction>();
@@ -42,7 +45,7 @@ export function createDispatcher(options: DispatcherOptions): (body: Buffer | un
 
   // Synchronous when the handler is: no promise and no extra turn of the event loop per request.
   // An asynchronous handler's promise settles into a Dispatched as well: it never rejects.
-  return function dispatch(body) {
+  return function dispatch(body, _request) {
     if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
     const shape = scanJsonBody(body, options.maxJsonDepth);
     if (shape === 'too_deep') throw new RpcError('max_json_depth');

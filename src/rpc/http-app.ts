@@ -5,16 +5,12 @@ import type { Logger } from 'pino';
 import { encodeRpcResult } from './encode.js';
 import { RpcError, RPC_ERRORS, type RpcErrorCode } from './errors.js';
 import type { Dispatched } from './dispatch.js';
-
-/** Who is on the other end of a connection, as far as the logs are concerned. */
-export interface ClientIdentity {
-  readonly commonName: string | undefined;
-  readonly fingerprint256: string;
-}
+import type { ClientIdentity } from '../identity/client-identity.js';
+import type { RequestContext } from './request-context.js';
 
 export interface HttpAppOptions {
   /** Answers synchronously when it can; throws (or rejects with) RpcError for client-visible refusals. */
-  readonly dispatch: (body: Buffer | undefined) => Dispatched | Promise<Dispatched>;
+  readonly dispatch: (body: Buffer | undefined, context: RequestContext) => Dispatched | Promise<Dispatched>;
   readonly maxRequestSize: number;
   readonly logger: Logger;
   readonly logRpc: boolean;
@@ -128,7 +124,8 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
     const started = logRpc ? process.hrtime.bigint() : 0n;
     let outcome: Dispatched | Promise<Dispatched>;
     try {
-      outcome = options.dispatch(request.body as Buffer | undefined);
+      const socket = request.raw.socket;
+      outcome = options.dispatch(request.body as Buffer | undefined, { client: () => options.identify(socket) });
     } catch (error) {
       return answer(request, res, errorBody(answerFor(error, request)), undefined, started);
     }

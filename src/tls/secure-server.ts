@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket, SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
-import type { ClientIdentity } from '../rpc/http-app.js';
+import { clientIdentityOf, type ClientIdentity } from '../identity/client-identity.js';
 import type { ClientTrust, TrustSnapshot } from './client-trust.js';
 import type { ServerMaterial } from './material.js';
 import { allowPartialTrustChain, rawSocketOf } from './node-internals.js';
@@ -155,7 +155,7 @@ export class SecureServer {
       socket.destroy();
       return;
     }
-    this.accept(socket, { identity: identityOf(leaf!), leaf: leaf! });
+    this.accept(socket, { identity: clientIdentityOf(leaf!), leaf: leaf! });
   }
 
   /**
@@ -188,7 +188,7 @@ export class SecureServer {
       const leaf = socket.getPeerX509Certificate();
       if (!leaf) return undefined;
       connection.leaf = leaf;
-      connection.identity = identityOf(leaf);
+      connection.identity = clientIdentityOf(leaf);
     }
     return { identity: connection.identity, leaf: connection.leaf };
   }
@@ -230,16 +230,6 @@ function tlsContextOptions(material: ServerMaterial, trust: TrustSnapshot | unde
   };
 }
 
-function identityOf(leaf: X509Certificate): ClientIdentity {
-  return { commonName: commonNameOf(leaf.subject), fingerprint256: leaf.fingerprint256 };
-}
-
-function commonNameOf(subject: string): string | undefined {
-  for (const line of subject.split('\n')) {
-    if (line.startsWith('CN=')) return line.slice(3);
-  }
-  return undefined;
-}
 
 function describeHandshakeError(error: Error & { code?: string }): string {
   if (error.code === 'ECONNRESET') return 'the client closed the connection during the handshake (does it trust the server certificate?)';

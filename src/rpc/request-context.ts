@@ -1,0 +1,17 @@
+import type { ClientIdentity } from '../identity/client-identity.js';
+
+/**
+ * What the dispatcher knows about one request besides its body: the seam through which
+ * per-client rules, metrics and backends learn who is calling without touching HTTP or TLS.
+ */
+export interface RequestContext {
+  /**
+   * The client admitted on this connection (mutual TLS), or undefined without client
+   * certificates. Read from OpenSSL once per connection, on first use, and never changes after
+   * admission.
+   */
+  client(): ClientIdentity | undefined;
+}
+
+/** For callers with no connection (tools, tests): nobody is identified. */
+export const NO_CLIENT: RequestContext = { client: () => undefined };
