@@ -8,6 +8,7 @@ import type { ClientBundle, PkiFile, PkiFileRole } from '../pki/dev-pki.js';
 import { isKeyType } from '../pki/keys.js';
 import type { KeyType } from '../pki/keys.js';
 import { certificatesFromPem, subjectHash, subjectHashOld } from '../pki/subject-hash.js';
+import { describeIdentity } from '../identity/client-identity.js';
 import { rehashDir, revokeFromTrustDir, scanTrustDir } from '../tls/trust-dir.js';
 import { parseArgs, stringFlag, UsageError } from './args.js';
 import type { ParsedArgs } from './args.js';
@@ -204,7 +205,7 @@ async function runList(args: ParsedArgs, io: CertsIo): Promise<number> {
   io.out(`trusted client certificates in ${clientsDir}: ${scan.trusted.length}`);
   for (const t of scan.trusted) {
     const expired = Date.parse(t.cert.validTo) <= now ? '  EXPIRED' : '';
-    io.out(`  ${t.file}  CN=${t.commonName ?? '(none)'}  sha256 ${t.fingerprint256}  notAfter ${day(t.cert.validTo)}${expired}`);
+    io.out(`  ${t.file}  ${describeIdentity(t.identity)}  notAfter ${day(t.cert.validTo)}${expired}`);
   }
   if (scan.ignored.length > 0) {
     io.out(`ignored by the server: ${scan.ignored.length}`);
@@ -217,9 +218,12 @@ async function runList(args: ParsedArgs, io: CertsIo): Promise<number> {
 
 async function runRevoke(args: ParsedArgs, io: CertsIo): Promise<number> {
   const { clientsDir } = resolveCertsPaths(args, io.defaults);
-  const removed = await revokeFromTrustDir(clientsDir, args.positional[0] as string);
+  const { revoked, removed, kept } = await revokeFromTrustDir(clientsDir, args.positional[0] as string);
+  for (const identity of revoked) io.out(`revoked ${describeIdentity(identity)}`);
   for (const name of removed) io.out(`removed ${join(clientsDir, name)}`);
-  io.out('the certificate and key files under the users directory were kept; the server stops trusting it once it rescans the directory');
+  for (const file of kept) io.out(`kept    ${file.path} (${file.why})`);
+  io.out(`kept    the client's own certificate and key files outside ${clientsDir}`);
+  io.out('nothing of it is left in the trust directory for "certs rehash" to link again; a running server stops trusting it at its next rescan (within a second)');
   return 0;
 }
 

@@ -25,7 +25,11 @@ export class TrustSnapshot {
   private readonly byFingerprint: ReadonlyMap<string, TrustedCert>;
   private readonly decisions = new Map<string, Decision>();
 
-  constructor(scan: TrustDirScan) {
+  /**
+   * @param revoked certificates that were trusted earlier in this run and have been removed since
+   *   (by fingerprint): a refusal of one of them says "revoked", never "misnamed, rename it".
+   */
+  constructor(scan: TrustDirScan, readonly revoked: ReadonlyMap<string, X509Certificate> = new Map()) {
     this.certificates = scan.trusted;
     this.ignored = scan.ignored;
     this.caPems = scan.trusted.map((entry) => entry.pem);
@@ -54,6 +58,16 @@ export class TrustSnapshot {
     return 'trusted';
   }
 
+  /** The revoked certificate this one is, or was issued by (a revoked intermediate or CA). */
+  revokedOf(certificate: X509Certificate): X509Certificate | undefined {
+    const itself = this.revoked.get(certificate.fingerprint256);
+    if (itself) return itself;
+    for (const anchor of this.revoked.values()) {
+      if (certificate.checkIssued(anchor) && certificate.verify(anchor.publicKey)) return anchor;
+    }
+    return undefined;
+  }
+
   /** The trusted entry for a certificate, if it is itself in the directory. */
   entryFor(certificate: X509Certificate): TrustedCert | undefined {
     return this.byFingerprint.get(certificate.fingerprint256);
@@ -79,6 +93,8 @@ export class TrustSnapshot {
  */
 export class ClientTrust {
   private snapshot: TrustSnapshot;
+  /** Certificates trusted earlier in this run and removed since (re-trusting one takes it off). */
+  private readonly revoked = new Map<string, X509Certificate>();
   private watcher: ChangeWatcher | undefined;
   private readonly listeners: Array<(snapshot: TrustSnapshot) => void> = [];
 
@@ -117,14 +133,23 @@ export class ClientTrust {
   }
 
   private async reload(): Promise<void> {
-    const next = new TrustSnapshot(await this.scanOrNothing());
+    const scan = await this.scanOrNothing();
     const before = this.snapshot.fingerprints;
-    const after = next.fingerprints;
-    const added = next.certificates.filter((entry) => !before.has(entry.fingerprint256));
+    const after = new Set(scan.trusted.map((entry) => entry.fingerprint256));
+    const added = scan.trusted.filter((entry) => !before.has(entry.fingerprint256));
     const removed = this.snapshot.certificates.filter((entry) => !after.has(entry.fingerprint256));
+    for (const entry of added) this.revoked.delete(entry.fingerprint256);
+    for (const entry of removed) this.revoked.set(entry.fingerprint256, entry.cert);
+    const next = new TrustSnapshot(scan, new Map(this.revoked));
     this.snapshot = next;
-    for (const entry of added) this.logger.info({ file: entry.file, subject: entry.commonName, fingerprint256: entry.fingerprint256 }, 'client certificate trusted');
-    for (const entry of removed) this.logger.info({ file: entry.file, subject: entry.commonName, fingerprint256: entry.fingerprint256 }, 'client certificate revoked');
+    for (const entry of added) this.logger.info({ file: entry.file, client: entry.identity }, 'client certificate trusted');
+    for (const entry of removed) {
+      this.logger.info({ file: entry.file, client: entry.identity }, 'client certificate revoked');
+      const leftovers = scan.ignored.filter((ignored) => ignored.certificate?.fingerprint256 === entry.fingerprint256).map((ignored) => ignored.file);
+      if (leftovers.length > 0) {
+        this.logger.warn({ folder: this.folder, files: leftovers, client: entry.identity }, `the revoked client certificate is still in client_certs_path as ${leftovers.join(', ')}: 'nano-rpc certs rehash' would trust it again; delete it (nano-rpc certs revoke removes the link and the file)`);
+      }
+    }
     this.report(next);
     for (const listener of this.listeners) listener(next);
   }
@@ -145,6 +170,8 @@ export class ClientTrust {
 
   private report(snapshot: TrustSnapshot): void {
     for (const entry of snapshot.ignored) {
+      // A revoked certificate's leftover file is reported once, at the revocation, without advice to trust it.
+      if (entry.certificate && snapshot.revoked.has(entry.certificate.fingerprint256)) continue;
       this.logger.warn({ folder: this.folder, file: entry.file, expectedName: entry.expectedName }, `client_certs_path: ${entry.file} is not trusted: ${entry.reason}`);
     }
     if (snapshot.certificates.length === 0) {

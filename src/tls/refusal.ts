@@ -19,14 +19,20 @@ const NOT_YET_VALID = new Set(['CERT_NOT_YET_VALID', 'ERROR_IN_CERT_NOT_BEFORE_F
  */
 export function explainRefusal(leaf: X509Certificate | undefined, openSslError: string | null | undefined, snapshot: TrustSnapshot): Refusal {
   if (!leaf) return { kind: 'no_certificate', reason: 'no client certificate presented' };
+  const revoked = snapshot.revokedOf(leaf);
+  if (revoked) {
+    const what = revoked.fingerprint256 === leaf.fingerprint256 ? 'client certificate was revoked' : 'client certificate was issued by a revoked certificate';
+    return { kind: 'revoked', reason: `${what} (removed from client_certs_path)` };
+  }
   if (openSslError && EXPIRED.has(openSslError)) return { kind: 'expired', reason: `client certificate expired (${leaf.validTo})` };
   if (openSslError && NOT_YET_VALID.has(openSslError)) return { kind: 'not_yet_valid', reason: `client certificate not valid before ${leaf.validFrom}` };
 
   const misnamed = snapshot.ignored.find(({ certificate }) =>
     certificate !== undefined && (certificate.fingerprint256 === leaf.fingerprint256 || leaf.checkIssued(certificate)));
   if (misnamed) {
-    const hint = misnamed.expectedName ? `; name it ${misnamed.expectedName} (forgot to subject-hash certificate filename?)` : '';
-    return { kind: 'misnamed', reason: `client certificate is in client_certs_path as ${misnamed.file}, which is not read as trusted: ${misnamed.reason}${hint}` };
+    // misnamed.reason already carries the node's hint; the name to give comes once, after it.
+    const rename = misnamed.expectedName ? `; to trust it, name it ${misnamed.expectedName}` : '';
+    return { kind: 'misnamed', reason: `client certificate is in client_certs_path as ${misnamed.file}, which is not read as trusted: ${misnamed.reason}${rename}` };
   }
   if (openSslError === 'SELF_SIGNED_CERT_IN_CHAIN') {
     return { kind: 'untrusted', reason: 'untrusted client certificate: its chain ends in a self-signed root that is not in client_certs_path' };

@@ -204,7 +204,7 @@ export class SecureServer {
           resumed: socket.isSessionReused(),
         }
       : {};
-    this.options.logger.warn({ peer: this.peerOf(socket), kind: refusal.kind, ...details }, `TLS client refused: ${refusal.reason}`);
+    this.options.logger.warn({ peer: this.peerOf(socket), kind: refusal.kind, client: leaf ? clientIdentityOf(leaf) : undefined, ...details }, `TLS client refused: ${refusal.reason}`);
   }
 
   private peerOf(socket: TLSSocket): string {

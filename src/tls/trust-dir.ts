@@ -4,9 +4,10 @@
 // the operations they need: install, revoke and rehash.
 
 import { X509Certificate, randomBytes } from 'node:crypto';
-import { lstat, readFile, readdir, readlink, rename, stat, symlink, unlink, link, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, readlink, realpath, rename, stat, symlink, unlink, link, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { certificatesFromPem, subjectCommonName, subjectHash, subjectHashOld } from '../pki/subject-hash.js';
+import { clientIdentityOf, type ClientIdentity } from '../identity/client-identity.js';
+import { certificatesFromPem, subjectHash, subjectHashOld } from '../pki/subject-hash.js';
 
 export interface TrustedCert {
   /** Entry name in the directory, e.g. '0fb8533c.0'. */
@@ -16,7 +17,8 @@ export interface TrustedCert {
   pem: string;
   fingerprint256: string;
   subject: string;
-  commonName: string | undefined;
+  /** Who this certificate names, as every log line and command names a client. */
+  identity: ClientIdentity;
   /** New-style (OpenSSL >= 1.0) subject hash. */
   hash: string;
 }
@@ -170,16 +172,33 @@ export async function installTrustedCert(dir: string, certPem: string): Promise<
   }
 }
 
-export async function revokeFromTrustDir(dir: string, selector: string): Promise<string[]> {
+export interface Revocation {
+  /** The certificates no longer trusted. */
+  readonly revoked: readonly ClientIdentity[];
+  /** Entries deleted from the directory: hashed names, and the in-directory files they pointed at or copied. */
+  readonly removed: readonly string[];
+  /** Files that still hold a revoked certificate, and why they were left. */
+  readonly kept: ReadonlyArray<{ readonly path: string; readonly why: string }>;
+}
+
+/**
+ * Revokes for good: removes every hashed name of the certificate AND every file in the directory
+ * that holds only that certificate (a symlink's target, a copy), so nothing left behind can be
+ * linked again by `rehash` or look "misnamed". Files outside the directory (the client's own
+ * copy under users/) are kept and reported.
+ */
+export async function revokeFromTrustDir(dir: string, selector: string): Promise<Revocation> {
   const scan = await scanTrustDir(dir);
   const entries = await loadDir(dir);
   const matched = new Set(matchSelector(dir, scan.trusted, entries, selector));
   if (matched.size === 0) throw new Error(`no trusted certificate in ${dir} matches "${selector}"`);
 
+  const holds = (e: Entry): string[] => (e.loaded.kind === 'certs' ? e.loaded.certs.map((c) => c.cert.fingerprint256) : e.loaded.kind === 'der' ? [e.loaded.cert.cert.fingerprint256] : []);
   const doomed: Entry[] = [];
+  const kept: Array<{ path: string; why: string }> = [];
   for (const e of entries) {
     if (e.hashed === undefined || e.loaded.kind !== 'certs') continue;
-    const fps = e.loaded.certs.map((c) => c.cert.fingerprint256);
+    const fps = holds(e);
     if (!fps.some((fp) => matched.has(fp))) continue;
     if (!fps.every((fp) => matched.has(fp))) {
       // Removing the name would silently untrust the other certificates in it.
@@ -187,11 +206,30 @@ export async function revokeFromTrustDir(dir: string, selector: string): Promise
     }
     doomed.push(e);
   }
+  // Where the links point, so a target inside the directory goes too and one outside is named as kept.
+  const realDir = await realpath(dir);
+  const targets = new Set<string>();
+  for (const e of doomed) {
+    if (!(await lstat(e.path)).isSymbolicLink()) continue;
+    const target = await realpath(e.path).catch(() => undefined);
+    if (target === undefined) continue;
+    if (path.dirname(target) === realDir) targets.add(path.basename(target));
+    else kept.push({ path: target, why: 'outside the trust directory' });
+  }
+  for (const e of entries) {
+    if (doomed.includes(e)) continue;
+    const fps = holds(e);
+    if (fps.length === 0 || !fps.some((fp) => matched.has(fp))) continue;
+    if (fps.every((fp) => matched.has(fp))) doomed.push(e);
+    else if (targets.has(e.name)) kept.push({ path: e.path, why: 'also holds other certificates (rehash never links such a file)' });
+    else kept.push({ path: e.path, why: 'also holds other certificates, so it is never read as trusted' });
+  }
   for (const e of doomed) await unlink(e.path);
 
-  const hashes = new Set(doomed.map((e) => e.hashed!.hash));
+  const hashes = new Set(doomed.flatMap((e) => (e.hashed !== undefined ? [e.hashed.hash] : [])));
   for (const hash of hashes) await renumber(dir, hash);
-  return doomed.map((e) => e.name).sort();
+  const revoked = scan.trusted.filter((t) => matched.has(t.fingerprint256)).map((t) => t.identity);
+  return { revoked: [...new Map(revoked.map((id) => [id.fingerprint256, id])).values()], removed: doomed.map((e) => e.name).sort(), kept };
 }
 
 export async function rehashDir(dir: string): Promise<Array<{ link: string; target: string }>> {
@@ -333,7 +371,7 @@ function toTrusted(e: Entry, c: ParsedCert): TrustedCert {
     pem: c.cert.toString(),
     fingerprint256: c.cert.fingerprint256,
     subject: c.cert.subject,
-    commonName: subjectCommonName(c.der),
+    identity: clientIdentityOf(c.cert),
     hash: c.hash,
   };
 }
@@ -347,7 +385,7 @@ function freeName(names: Set<string>, hash: string): string {
 function matchSelector(dir: string, trusted: TrustedCert[], entries: Entry[], selector: string): string[] {
   const hex = selector.replaceAll(':', '').toUpperCase();
   const byFingerprint = /^[0-9A-F]{64}$/.test(hex) ? trusted.filter((t) => t.fingerprint256.replaceAll(':', '') === hex) : [];
-  const byName = trusted.filter((t) => t.commonName === selector);
+  const byName = trusted.filter((t) => t.identity.commonName === selector);
 
   let fileName: string | undefined = selector;
   if (selector.includes('/') || selector.includes(path.sep)) {

@@ -118,7 +118,7 @@ describe('nano-rpc certs', () => {
     const text = r.out.join('\n') + '\n';
     expect(text).toMatch(/trusted client certificates in .*: 3/);
     const alice = new X509Certificate(await readFile(join(tls, 'users', 'alice.cert.pem')));
-    expect(text).toContain(`${aliceHash}.0  CN=alice  sha256 ${alice.fingerprint256}  notAfter ${new Date(alice.validTo).toISOString().slice(0, 10)}\n`);
+    expect(text).toContain(`${aliceHash}.0  CN=alice sha256 ${alice.fingerprint256}  notAfter ${new Date(alice.validTo).toISOString().slice(0, 10)}\n`);
     expect(text).toMatch(/CN=rpc\.user\.1 .*notAfter \d{4}-\d\d-\d\d$/m);
     expect(text).toMatch(/CN=old\.user .* EXPIRED$/m);
     expect(text).toMatch(/^ignored by the server: 1$/m);
@@ -154,7 +154,8 @@ describe('nano-rpc certs', () => {
     const r = await certs(['revoke', 'alice', '--tls-dir', tls]);
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
-    expect(r.out[0]).toBe(`removed ${join(clients, `${hash}.0`)}`);
+    expect(r.out[0]).toMatch(/^revoked CN=alice sha256 [0-9A-F:]{95}$/);
+    expect(r.out[1]).toBe(`removed ${join(clients, `${hash}.0`)}`);
     expect(await readdir(clients)).not.toContain(`${hash}.0`);
     expect((await certs(['list', '--tls-dir', tls])).out.join('\n')).not.toContain('CN=alice');
     const again = await certs(['revoke', 'alice', '--tls-dir', tls]);

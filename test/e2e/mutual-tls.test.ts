@@ -30,7 +30,7 @@ const enrol = (identity: Identity): Promise<string> => trustClient(server, ident
 async function revoke(identity: Identity): Promise<void> {
   const scan = await scanTrustDir(server.clientsDir);
   for (const entry of scan.trusted.filter((e) => e.fingerprint256 === identity.cert.fingerprint256)) await unlink(entry.path);
-  await server.logs.waitFor((line) => line.msg === 'client certificate revoked' && line.fingerprint256 === identity.cert.fingerprint256, 1000);
+  await server.logs.waitFor((line) => line.msg === 'client certificate revoked' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === identity.cert.fingerprint256, 1000);
 }
 
 async function expectRefused(identity: { certPem?: string; keyPem?: string } | undefined, kind: string): Promise<LogLine> {
@@ -147,7 +147,9 @@ describe('live enrolment and revocation', () => {
     await enrol(leaving);
     expect(await rpc(server.url, BLOCK_COUNT, { cert: leaving.certPem, key: leaving.keyPem, ca: ca.certPem })).toEqual(FRESH_COUNTS);
     await revoke(leaving);
-    await expectRefused(leaving, 'untrusted');
+    // Said as what it is, with no advice to trust it again.
+    const line = await expectRefused(leaving, 'revoked');
+    expect(line.msg).toBe('TLS client refused: client certificate was revoked (removed from client_certs_path)');
   });
 
   it('closes the open keep-alive connection of a revoked client', async () => {
@@ -207,9 +209,9 @@ describe('a trust directory that disappears', () => {
     const moved = `${server.clientsDir}.moved`;
     await rename(server.clientsDir, moved);
     await server.logs.waitFor((line) => line.msg.startsWith('client_certs_path no longer exists'), 1000);
-    await expectRefused(good, 'untrusted');
+    await expectRefused(good, 'revoked');
     await rename(moved, server.clientsDir);
-    await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && line.fingerprint256 === good.cert.fingerprint256 && server.logs.lines.indexOf(line) > server.logs.lines.findIndex((l) => l.msg.startsWith('client_certs_path no longer exists')), 2000);
+    await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === good.cert.fingerprint256 && server.logs.lines.indexOf(line) > server.logs.lines.findIndex((l) => l.msg.startsWith('client_certs_path no longer exists')), 2000);
     expect(await rpc(server.url, BLOCK_COUNT, { cert: good.certPem, key: good.keyPem, ca: ca.certPem })).toEqual(FRESH_COUNTS);
   });
 });

@@ -74,7 +74,7 @@ describe('scanTrustDir', () => {
       [[`${user1.hash}.0`, user1.fingerprint256], [`${user2.hash}.0`, user2.fingerprint256]].sort(),
     );
     const t1 = scan.trusted.find((t) => t.fingerprint256 === user1.fingerprint256)!;
-    expect(t1).toMatchObject({ commonName: 'rpc.user.1', hash: user1.hash, path: path.join(dir, `${user1.hash}.0`) });
+    expect(t1).toMatchObject({ identity: { commonName: 'rpc.user.1' }, hash: user1.hash, path: path.join(dir, `${user1.hash}.0`) });
     expect(t1.subject).toContain('CN=rpc.user.1');
     expect(new X509Certificate(t1.pem).fingerprint256).toBe(user1.fingerprint256);
   });
@@ -102,7 +102,7 @@ describe('scanTrustDir', () => {
     await copyFile(user1.file, path.join(dir, 'rpcuser1.cert.pem'));
     await symlink('rpcuser1.cert.pem', path.join(dir, `${user1.hash}.0`));
     const scan = await scanTrustDir(dir);
-    expect(scan).toMatchObject({ ignored: [], trusted: [{ file: `${user1.hash}.0`, commonName: 'rpc.user.1' }] });
+    expect(scan).toMatchObject({ ignored: [], trusted: [{ file: `${user1.hash}.0`, identity: { commonName: 'rpc.user.1' } }] });
   });
 
   it('trusts two different certificates with the same subject as .0 and .1', async () => {
@@ -196,31 +196,44 @@ describe('scanTrustDir', () => {
       const dir = await newDir();
       await installTrustedCert(dir, twinA.pem);
       await installTrustedCert(dir, twinB.pem);
-      const removed = await revokeFromTrustDir(dir, twinA.fingerprint256.toLowerCase());
+      const { removed } = await revokeFromTrustDir(dir, twinA.fingerprint256.toLowerCase());
       expect(removed).toEqual([`${twinA.hash}.0`]);
       const scan = await scanTrustDir(dir);
       expect(withoutCertificates(scan.ignored)).toEqual([]);
       expect(scan.trusted.map((t) => [t.file, t.fingerprint256])).toEqual([[`${twinA.hash}.0`, twinB.fingerprint256]]);
     });
 
-    it('revokes by file name every new- and old-style link, keeping the original file', async () => {
+    it('revokes by file name every new- and old-style link and the in-directory file they point at, so rehash cannot bring it back', async () => {
       const dir = await newDir();
       await copyFile(user1.file, path.join(dir, 'rpcuser1.cert.pem'));
       await copyFile(user2.file, path.join(dir, 'rpcuser2.cert.pem'));
       await run('c_rehash', [dir]);
-      const removed = await revokeFromTrustDir(dir, path.join(dir, 'rpcuser1.cert.pem'));
-      expect(removed).toEqual([user1.hash, user1.hashOld].map((h) => `${h}.0`).sort());
+      const { removed, kept, revoked } = await revokeFromTrustDir(dir, path.join(dir, 'rpcuser1.cert.pem'));
+      expect(removed).toEqual([...[user1.hash, user1.hashOld].map((h) => `${h}.0`), 'rpcuser1.cert.pem'].sort());
+      expect(kept).toEqual([]);
+      expect(revoked).toEqual([{ commonName: 'rpc.user.1', fingerprint256: user1.fingerprint256 }]);
       const scan = await scanTrustDir(dir);
-      expect(scan.trusted.map((t) => t.commonName)).toEqual(['rpc.user.2']);
-      expect(withoutCertificates(scan.ignored)).toEqual([{ file: 'rpcuser1.cert.pem', reason: expect.any(String), expectedName: `${user1.hash}.0` }]);
+      expect(scan.trusted.map((t) => t.identity.commonName)).toEqual(['rpc.user.2']);
+      expect(withoutCertificates(scan.ignored)).toEqual([]);
+      expect(await rehashDir(dir)).toEqual([]);
+      expect(await run('openssl', ['verify', '-CApath', dir, user1.file]).catch((error: { stdout: string }) => error.stdout)).not.toMatch(/: OK/);
+    });
+
+    it('keeps a link target outside the directory and says so', async () => {
+      const dir = await newDir();
+      await symlink(user1.file, path.join(dir, `${user1.hash}.0`));
+      const { removed, kept } = await revokeFromTrustDir(dir, 'rpc.user.1');
+      expect(removed).toEqual([`${user1.hash}.0`]);
+      expect(kept).toEqual([{ path: user1.file, why: 'outside the trust directory' }]);
+      expect(await readFile(user1.file, 'utf8')).toBe(user1.pem);
     });
 
     it('revokes by common name and by bare fingerprint, and throws when nothing matches', async () => {
       const dir = await newDir();
       await installTrustedCert(dir, user1.pem);
       await installTrustedCert(dir, user2.pem);
-      expect(await revokeFromTrustDir(dir, 'rpc.user.2')).toEqual([`${user2.hash}.0`]);
-      expect(await revokeFromTrustDir(dir, user1.fingerprint256.replaceAll(':', ''))).toEqual([`${user1.hash}.0`]);
+      expect((await revokeFromTrustDir(dir, 'rpc.user.2')).removed).toEqual([`${user2.hash}.0`]);
+      expect((await revokeFromTrustDir(dir, user1.fingerprint256.replaceAll(':', ''))).removed).toEqual([`${user1.hash}.0`]);
       expect(await readdir(dir)).toEqual([]);
       await expect(revokeFromTrustDir(dir, 'rpc.user.1')).rejects.toThrow(/no trusted certificate/);
     });
