@@ -1,9 +1,9 @@
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/problems.js';
 import { configPathFrom, loadConfig, type RpcConfig } from '../config/load.js';
-import { initDevPki } from '../pki/dev-pki.js';
+import { devPkiPaths, initDevPki } from '../pki/dev-pki.js';
 import { startService, type RunningService } from '../service.js';
 
 export interface CliIo {
@@ -19,15 +19,31 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * A fresh checkout has no certificates yet. When none of the server files named in [secure]
- * exist (and none come from the environment), a development PKI is made so `npm start` works
- * at once; a config that names some existing files and mistypes another gets the normal error.
+ * A fresh checkout has no certificates yet: when nothing of a PKI exists (neither server file
+ * named in [secure], no local CA, an empty or absent trust directory), a development PKI is made
+ * so `npm start` works at once. Where anything of a PKI exists, missing server files are a
+ * mistake (a mistyped folder, say) and the start fails naming them: a new CA and a new trusted
+ * client must never appear in a trust directory on their own. One missing file of two gets the
+ * normal error from loading the material.
  */
-async function needsDevPki(config: RpcConfig): Promise<boolean> {
+async function devPkiPlan(config: RpcConfig): Promise<'make' | 'none'> {
   const { secure } = config;
-  if (!secure.enable || secure.serverCertPem !== undefined || secure.serverKeyPem !== undefined) return false;
-  if (!secure.serverCertPath || !secure.serverKeyPath) return false;
-  return !(await exists(secure.serverCertPath)) && !(await exists(secure.serverKeyPath));
+  if (!secure.enable || secure.serverCertPem !== undefined || secure.serverKeyPem !== undefined) return 'none';
+  if (!secure.serverCertPath || !secure.serverKeyPath) return 'none';
+  if ((await exists(secure.serverCertPath)) || (await exists(secure.serverKeyPath))) return 'none';
+  const tlsDir = join(config.dir, 'tls');
+  const { caDir, caCertPath, caKeyPath } = devPkiPaths(tlsDir);
+  const clientsDir = secure.clientCertsPath || join(tlsDir, 'clients');
+  const found: string[] = [];
+  if ((await exists(caCertPath)) || (await exists(caKeyPath))) found.push(`a local CA in ${caDir}`);
+  const trusted = await readdir(clientsDir).catch(() => []);
+  if (trusted.length > 0) found.push(`the trust directory ${clientsDir} (${trusted.length} entr${trusted.length === 1 ? 'y' : 'ies'})`);
+  if (found.length === 0) return 'make';
+  throw new Error(
+    `secure.server_cert_path ${secure.serverCertPath} and secure.server_key_path ${secure.serverKeyPath} do not exist, ` +
+      `but a PKI is already here (${found.join(', ')}), so no development PKI is made: correct the paths in ${config.file}, ` +
+      'or create the missing files on purpose with "nano-rpc certs init"',
+  );
 }
 
 /** Makes the development PKI; returns what to print once the server listens (the real port goes in the URLs). */
@@ -43,7 +59,7 @@ async function makeDevPki(config: RpcConfig, logger: Logger): Promise<(port: num
     clientsDir: secure.clientCertsPath || join(tlsDir, 'clients'),
   });
   const created = result.files.filter((file) => file.created).map((file) => relative(process.cwd(), file.path));
-  logger.info({ created }, 'created a development PKI (local CA, server and client certificates) because the [secure] files did not exist');
+  logger.warn({ created }, 'created a development PKI (local CA, server and client certificates, for development only) because nothing of a PKI existed at the [secure] paths');
   for (const warning of result.warnings) logger.warn(warning);
   return (port, io) => {
     const ca = relative(process.cwd(), result.paths.caCertPath);
@@ -68,7 +84,7 @@ export async function runServe(configFlag: string | undefined, logger: Logger, i
   let printHints: ((port: number, io: CliIo) => void) | undefined;
   try {
     config = await loadConfig(configPath, process.env);
-    if (await needsDevPki(config)) printHints = await makeDevPki(config, logger);
+    if ((await devPkiPlan(config)) === 'make') printHints = await makeDevPki(config, logger);
   } catch (error) {
     return reportStartFailure(error, io);
   }
