@@ -2,7 +2,7 @@ import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 
 /**
- * The two places where we reach into Node's TLS internals, kept together so a Node upgrade
+ * The places where we reach into Node's TLS internals, kept together so a Node upgrade
  * has one file to check (test/tls covers both behaviours end to end).
  */
 
@@ -32,4 +32,18 @@ export function allowPartialTrustChain(server: TlsServer): void {
  */
 export function rawSocketOf(tlsSocket: TLSSocket): Socket | undefined {
   return (tlsSocket as unknown as { _parent?: Socket })._parent;
+}
+
+/**
+ * Takes over the TLS server's own 'connection' listener (the one that wraps a TCP socket in TLS),
+ * so the connection gate can look at a connection before TLS starts and hand it over afterwards.
+ * Node's TLS socket reads bytes already buffered (unshifted) on the TCP socket first.
+ */
+export function takeConnectionListeners(server: TlsServer): (socket: Socket) => void {
+  const listeners = server.listeners('connection') as Array<(socket: Socket) => void>;
+  if (listeners.length === 0) throw new Error('this Node.js version wraps TLS connections differently (no connection listener on tls.Server)');
+  server.removeAllListeners('connection');
+  return (socket) => {
+    for (const listener of listeners) listener.call(server, socket);
+  };
 }

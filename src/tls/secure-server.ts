@@ -7,7 +7,10 @@ import type { Logger } from 'pino';
 import { clientIdentityOf, type ClientIdentity } from '../identity/client-identity.js';
 import type { ClientTrust, TrustSnapshot } from './client-trust.js';
 import type { ServerMaterial } from './material.js';
+import { ConnectionGate, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-gate.js';
 import { allowPartialTrustChain, rawSocketOf } from './node-internals.js';
+import { RefusalLog } from './refusal-log.js';
+import { TLS_POLICY } from './tls-policy.js';
 import { explainRefusal, type Refusal } from './refusal.js';
 
 export interface SecureServerOptions {
@@ -19,6 +22,10 @@ export interface SecureServerOptions {
   readonly keepAliveTimeoutMs: number;
   /** How often open connections are re-judged, so one whose client certificate has expired since its handshake is closed. */
   readonly expiryCheckMs: number;
+  /** Handshake deadline and connection caps; DEFAULT_CONNECTION_LIMITS for what is not given. */
+  readonly limits?: Partial<ConnectionLimits>;
+  /** How often repeated refusals are summarised (default 5 s). */
+  readonly refusalSummaryMs?: number;
 }
 
 /**
@@ -35,6 +42,7 @@ interface OpenConnection {
 interface Arrival {
   /** For handshake-failure logs: Node forgets the peer once a TLS socket is destroyed. */
   readonly peer: string;
+  readonly address: string;
   /** The TLS context generation this connection's handshake runs with. */
   readonly generation: number;
 }
@@ -54,9 +62,13 @@ export class SecureServer {
   private generation = 0;
   /** The trust snapshot the live TLS context verifies client chains against. */
   private contextTrust: TrustSnapshot | undefined;
+  private readonly refusals: RefusalLog;
+  private readonly gate: ConnectionGate;
 
   constructor(private readonly options: SecureServerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void) {
     this.material = options.material;
+    const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    this.refusals = new RefusalLog({ logger: options.logger, ...(options.refusalSummaryMs !== undefined ? { summaryMs: options.refusalSummaryMs } : {}) });
     const trust = options.trust?.current();
     this.contextTrust = trust;
     this.server = createHttpsServer(
@@ -67,18 +79,25 @@ export class SecureServer {
         // is read, because only a live socket can tell us who was refused and why.
         rejectUnauthorized: false,
         keepAliveTimeout: options.keepAliveTimeoutMs,
+        handshakeTimeout: limits.handshakeTimeoutMs,
       },
       handler,
     );
     if (trust) allowPartialTrustChain(this.server);
+    this.gate = new ConnectionGate(this.server, limits, this.refusals);
     this.server.on('connection', (socket: Socket) => {
-      this.arrivals.set(socket, { peer: `${socket.remoteAddress}:${socket.remotePort}`, generation: this.generation });
+      this.arrivals.set(socket, { peer: `${socket.remoteAddress}:${socket.remotePort}`, address: socket.remoteAddress ?? 'unknown', generation: this.generation });
     });
-    this.server.prependListener('secureConnection', (socket: TLSSocket) => this.admit(socket));
+    this.server.prependListener('secureConnection', (socket: TLSSocket) => {
+      this.gate.settled(rawSocketOf(socket));
+      this.admit(socket);
+    });
     this.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
       const raw = rawSocketOf(socket);
-      options.logger.info({ peer: raw ? this.arrivals.get(raw)?.peer : undefined, code: error.code }, `TLS handshake failed: ${describeHandshakeError(error)}`);
+      const arrival = raw ? this.arrivals.get(raw) : undefined;
+      this.refusals.refuse('info', arrival?.address ?? 'unknown', 'handshake_failed', `TLS handshake failed: ${describeHandshakeError(error)}`, { peer: arrival?.peer, code: error.code });
     });
+    this.server.once('close', () => this.refusals.close());
     const clientTrust = options.trust;
     if (clientTrust) {
       clientTrust.onChange((snapshot) => this.applyTrust(snapshot));
@@ -204,7 +223,8 @@ export class SecureServer {
           resumed: socket.isSessionReused(),
         }
       : {};
-    this.options.logger.warn({ peer: this.peerOf(socket), kind: refusal.kind, client: leaf ? clientIdentityOf(leaf) : undefined, ...details }, `TLS client refused: ${refusal.reason}`);
+    const client = leaf ? clientIdentityOf(leaf) : undefined;
+    this.refusals.refuse('warn', socket.remoteAddress ?? 'unknown', refusal.kind, `TLS client refused: ${refusal.reason}`, { peer: this.peerOf(socket), client, ...details }, client?.fingerprint256);
   }
 
   private peerOf(socket: TLSSocket): string {
@@ -224,7 +244,7 @@ function tlsContextOptions(material: ServerMaterial, trust: TrustSnapshot | unde
     key: material.key.export({ type: 'pkcs8', format: 'pem' }) as string,
     // Node's 'auto' picks a safe built-in group when no DH file is configured.
     dhparam: material.dhparam ?? 'auto',
-    minVersion: 'TLSv1.2',
+    ...TLS_POLICY,
     // Never undefined: that would make OpenSSL trust Node's bundled public roots for clients.
     ...(trust ? { ca: trust.caPems } : {}),
   };
