@@ -10,6 +10,7 @@ import { buildHttpApp } from './rpc/http-app.js';
 import { ClientTrust } from './tls/client-trust.js';
 import { filesSignature } from './tls/file-signature.js';
 import { loadServerMaterial } from './tls/material.js';
+import { connectionLimitsFor } from './tls/descriptor-budget.js';
 import { SecureServer } from './tls/secure-server.js';
 import { watchForChanges, type ChangeWatcher } from './tls/watch.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './version.js';
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   readonly expiryCheckMs?: number;
   /** How long `stop` waits for in-flight requests before closing their connections. */
   readonly drainTimeoutMs?: number;
+  /** How often repeated TLS refusals are summarised (default 5 s). */
+  readonly refusalSummaryMs?: number;
 }
 
 /**
@@ -66,8 +69,10 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       for (const warning of material.warnings) logger.warn(warning);
       const trust = config.secure.clientCertsPath ? await ClientTrust.open(config.secure.clientCertsPath, logger, pollMs) : undefined;
       if (trust) cleanups.push(() => trust.close());
+      const limits = await connectionLimitsFor(config.connections, logger);
+      const refusalSummaryMs = options.refusalSummaryMs;
       serverFactory = (handler) => {
-        secureServer = new SecureServer({ material, trust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs }, handler);
+        secureServer = new SecureServer({ material, trust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs, limits, ...(refusalSummaryMs !== undefined ? { refusalSummaryMs } : {}) }, handler);
         return secureServer.server as unknown as HttpServer;
       };
     } else {

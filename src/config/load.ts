@@ -155,6 +155,11 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     logRpc: raw.logging.log_rpc,
     ledgerPath,
     secure: Object.freeze(secure),
+    connections: Object.freeze({
+      handshakeTimeoutMs: raw.connections.handshake_timeout_ms,
+      maxConnections: raw.connections.max_connections,
+      maxConnectionsPerAddress: raw.connections.max_connections_per_address,
+    }),
     warnings: Object.freeze(warnings),
   });
 }

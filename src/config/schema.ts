@@ -61,6 +61,17 @@ export const configSchema = {
         path: { type: 'string', minLength: 1, default: 'data' },
       },
     },
+    // Not in the node's file: limits of the TLS port (see src/tls/connection-gate.ts).
+    connections: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        handshake_timeout_ms: { type: 'integer', minimum: 100, maximum: 120000, default: 5000 },
+        max_connections: { type: 'integer', minimum: 1, maximum: 1000000, default: 2048 },
+        max_connections_per_address: { type: 'integer', minimum: 1, maximum: 1000000, default: 128 },
+      },
+    },
   },
 } as const;
 
@@ -83,6 +94,7 @@ export interface RawConfig {
   process: { io_threads?: number; ipc_address?: string; ipc_port?: number; num_ipc_connections?: number };
   logging: { log_rpc: boolean };
   ledger: { path: string };
+  connections: { handshake_timeout_ms: number; max_connections: number; max_connections_per_address: number };
 }
 
 // allErrors is safe here (the input is the operator's own file, not a request body) and lets

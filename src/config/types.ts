@@ -14,8 +14,16 @@ export interface RpcConfig {
   /** Absolute folder of the LMDB ledger. */
   readonly ledgerPath: string;
   readonly secure: SecureConfig;
+  /** [connections]: limits of the TLS port. */
+  readonly connections: ConnectionsConfig;
   /** Loosened-security notices, one line each, for the caller to log at startup. */
   readonly warnings: readonly string[];
+}
+
+export interface ConnectionsConfig {
+  readonly handshakeTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
 }
 
 export interface SecureConfig {

@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { scanTrustDir, type TrustDirScan, type TrustedCert } from './trust-dir.js';
 import { folderSignature } from './file-signature.js';
@@ -115,7 +116,7 @@ export class ClientTrust {
       signature: () => folderSignature(folder),
       pollMs,
       onChange: () => trust.reload(),
-      onError: (error) => logger.error({ err: error, folder }, 'client_certs_path: rescan failed; the previous trust list stays in force'),
+      onError: (error) => logger.error({ err: error, folder }, 'client_certs_path: rescan failed; certificates whose files are gone are revoked, the rest of the previous trust list stays until a rescan succeeds'),
     });
     return trust;
   }
@@ -133,7 +134,30 @@ export class ClientTrust {
   }
 
   private async reload(): Promise<void> {
-    const scan = await this.scanOrNothing();
+    let scan: TrustDirScan;
+    try {
+      scan = await this.scanOrNothing();
+    } catch (error) {
+      // Fail closed: the watcher retries the scan, but a certificate deleted meanwhile is revoked now.
+      await this.dropVanished();
+      throw error;
+    }
+    this.apply(scan);
+  }
+
+  /**
+   * When the directory can't be read (EMFILE, EACCES...), each trusted file is still checked
+   * with stat (which needs no descriptor): one that is gone is revoked at once, its open
+   * connections with it; nothing is added until a full scan succeeds.
+   */
+  private async dropVanished(): Promise<void> {
+    const { certificates, ignored } = this.snapshot;
+    const present = await Promise.all(certificates.map((entry) => stat(entry.path).then(() => true, (error: { code?: string }) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR')));
+    if (present.every(Boolean)) return;
+    this.apply({ trusted: certificates.filter((_, index) => present[index]), ignored });
+  }
+
+  private apply(scan: TrustDirScan): void {
     const before = this.snapshot.fingerprints;
     const after = new Set(scan.trusted.map((entry) => entry.fingerprint256));
     const added = scan.trusted.filter((entry) => !before.has(entry.fingerprint256));

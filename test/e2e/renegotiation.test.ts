@@ -1,5 +1,6 @@
-import { connect, type TLSSocket } from 'node:tls';
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestOn } from '../support/clients.js';
 import { makeClient } from '../support/pki.js';
 import { startServerWithClient, trustClient, type ServerWithClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
@@ -17,35 +18,13 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-/** Sends one keep-alive RPC request on an open TLS socket and resolves with the raw answer. */
-function request(socket: TLSSocket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (chunk: Buffer): void => {
-      text += chunk.toString();
-      const head = text.indexOf('\r\n\r\n');
-      const length = /content-length: (\d+)/i.exec(text);
-      if (head >= 0 && length && text.length >= head + 4 + Number(length[1])) {
-        socket.off('data', onData);
-        socket.off('close', onClose);
-        resolve(text);
-      }
-    };
-    const onClose = (): void => reject(new Error(`connection closed; got: ${text}`));
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    const body = '{"action":"block_count"}';
-    socket.write(`POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-  });
-}
-
 async function renegotiationIsRefused(): Promise<void> {
   const { server, client, ca } = setup;
   const socket = connect({ host: '127.0.0.1', port: server.port, cert: client.certPem, key: client.keyPem, ca: ca.certPem, servername: 'localhost', maxVersion: 'TLSv1.2' });
   await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
   const failed = new Promise<Error>((resolve) => socket.on('error', resolve));
   expect(socket.getProtocol()).toBe('TLSv1.2');
-  expect(await request(socket)).toContain('"count":"1"');
+  expect(await requestOn(socket)).toContain('"count":"1"');
 
   // A real TLS 1.2 renegotiation (a new ClientHello on the open connection). Today's servers
   // complete it, and could be handed another certificate; ours answers no_renegotiation.

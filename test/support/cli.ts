@@ -13,8 +13,10 @@ export interface RunningCli {
   readonly exited: Promise<number | null>;
 }
 
-export function startCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `wrapper` runs the CLI under another program, e.g. ['prlimit', '--nofile=256:256']. */
+export function startCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; wrapper?: readonly string[] }): RunningCli {
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command!, [...prefix, CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const running: RunningCli = {
     child,
     stdout: '',

@@ -68,3 +68,24 @@ export function run(file: string, args: readonly string[], options: { env?: Node
 export function openssl(...args: string[]): Promise<CommandResult> {
   return run('openssl', args);
 }
+
+/** One keep-alive HTTP/1.1 RPC request on an open (TLS) socket; resolves with the raw answer, rejects if the connection closes first. */
+export function requestOn(socket: import('node:net').Socket, body = '{"action":"block_count"}'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString();
+      const head = text.indexOf('\r\n\r\n');
+      const length = /content-length: (\d+)/i.exec(text);
+      if (head >= 0 && length && text.length >= head + 4 + Number(length[1])) {
+        socket.off('data', onData);
+        socket.off('close', onClose);
+        resolve(text);
+      }
+    };
+    const onClose = (): void => reject(new Error(`connection closed; got: ${text}`));
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.write(`POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+}

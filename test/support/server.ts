@@ -37,6 +37,10 @@ export interface TestServerOptions {
   readonly pollMs?: number;
   /** How often open connections are checked for expired certificates (the service default otherwise). */
   readonly expiryCheckMs?: number;
+  /** How often repeated refusals are summarised (the service default otherwise). */
+  readonly refusalSummaryMs?: number;
+  /** Lines of a [connections] table. */
+  readonly connections?: string;
 }
 
 /** Starts the real service (config file, TLS, LMDB ledger) on 127.0.0.1, port 0, in `dir`. */
@@ -55,6 +59,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     'address = "127.0.0.1"',
     'port = 0',
     options.topLevel ?? '',
+    ...(options.connections ? ['[connections]', options.connections] : []),
     '[secure]',
     ...secure,
     '[ledger]',
@@ -65,7 +70,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
 
   const logs = new LogCapture();
   const config = await loadConfig(configPath, options.env ?? {});
-  const service = await startService(config, logs.logger, { pollMs: options.pollMs ?? 200, ...(options.expiryCheckMs !== undefined ? { expiryCheckMs: options.expiryCheckMs } : {}) });
+  const service = await startService(config, logs.logger, { pollMs: options.pollMs ?? 200, ...(options.expiryCheckMs !== undefined ? { expiryCheckMs: options.expiryCheckMs } : {}), ...(options.refusalSummaryMs !== undefined ? { refusalSummaryMs: options.refusalSummaryMs } : {}) });
   return {
     service,
     config,
