@@ -159,8 +159,21 @@ describe('loadConfig defaults and values', () => {
         serverDhPath: path.join(root, 'tls/dh2048.pem'),
         clientCertsPath: path.join(root, 'tls/clients'),
       },
+      connections: { handshakeTimeoutMs: 5000, maxConnections: 2048, maxConnectionsPerAddress: 128 },
       warnings: [],
     });
+  });
+
+  it('reads [connections], with defaults, and reports a bad value on its line', async () => {
+    expect((await loadConfig(await write(''), {})).connections).toEqual({ handshakeTimeoutMs: 5000, maxConnections: 2048, maxConnectionsPerAddress: 128 });
+    const c = await loadConfig(await write('[connections]\nhandshake_timeout_ms = 2500\nmax_connections = 300\nmax_connections_per_address = 16\n'), {});
+    expect(c.connections).toEqual({ handshakeTimeoutMs: 2500, maxConnections: 300, maxConnectionsPerAddress: 16 });
+    expect(Object.isFrozen(c.connections)).toBe(true);
+    expect(await problemsOf('port = 0\n[connections]\nhandshake_timeout_ms = 50\nmax_connections = 0\nmax_conections_per_address = 4\n')).toEqual([
+      'config-rpc.toml:5: unknown key "connections.max_conections_per_address" (did you mean "connections.max_connections_per_address"?)',
+      'config-rpc.toml:3: connections.handshake_timeout_ms must be an integer from 100 to 120000 (got integer 50)',
+      'config-rpc.toml:4: connections.max_connections must be an integer from 1 to 1000000 (got integer 0)',
+    ]);
   });
 });
 
