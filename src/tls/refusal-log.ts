@@ -67,7 +67,8 @@ export class RefusalLog {
     }
     this.fullLines.set(address, written + 1);
     this.repeats.set(key, { level, address, kind, message: reason, count: 0, quiet: false });
-    this.options.logger[level]({ ...fields, kind }, reason);
+    const { peer, ...rest } = fields;
+    this.options.logger[level]({ peer, kind, ...rest }, reason);
   }
 
   /** Writes what is pending and stops the timer (server close). */
