@@ -94,6 +94,8 @@ export class TrustSnapshot {
  */
 export class ClientTrust {
   private snapshot: TrustSnapshot;
+  /** The message of the rescan failure already logged: a failure repeated at every poll is logged once. */
+  private failing: string | undefined;
   /** Certificates trusted earlier in this run and removed since (re-trusting one takes it off). */
   private readonly revoked = new Map<string, X509Certificate>();
   private watcher: ChangeWatcher | undefined;
@@ -116,7 +118,7 @@ export class ClientTrust {
       signature: () => folderSignature(folder),
       pollMs,
       onChange: () => trust.reload(),
-      onError: (error) => logger.error({ err: error, folder }, 'client_certs_path: rescan failed; certificates whose files are gone are revoked, the rest of the previous trust list stays until a rescan succeeds'),
+      onError: (error) => trust.rescanFailed(error),
     });
     return trust;
   }
@@ -142,6 +144,10 @@ export class ClientTrust {
       await this.dropVanished();
       throw error;
     }
+    if (this.failing !== undefined) {
+      this.failing = undefined;
+      this.logger.info({ folder: this.folder }, 'client_certs_path: rescan succeeded again');
+    }
     this.apply(scan);
   }
 
@@ -155,6 +161,13 @@ export class ClientTrust {
     const present = await Promise.all(certificates.map((entry) => stat(entry.path).then(() => true, (error: { code?: string }) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR')));
     if (present.every(Boolean)) return;
     this.apply({ trusted: certificates.filter((_, index) => present[index]), ignored });
+  }
+
+  private rescanFailed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message === this.failing) return;
+    this.failing = message;
+    this.logger.error({ err: error, folder: this.folder }, 'client_certs_path: rescan failed; certificates whose files are gone are revoked, the rest of the previous trust list stays until a rescan succeeds (retried at every poll, logged again when the error changes)');
   }
 
   private apply(scan: TrustDirScan): void {

@@ -11,6 +11,9 @@ export interface ChangeWatcherOptions {
   readonly onError: (error: unknown) => void;
 }
 
+/** Never equal to a signature. */
+const FAILED = '\0failed';
+
 export interface ChangeWatcher {
   close(): void;
 }
@@ -43,6 +46,9 @@ export async function watchForChanges(options: ChangeWatcherOptions): Promise<Ch
             last = now;
           }
         } catch (error) {
+          // Forget the last applied state: the next look applies again even if the folder is
+          // back to exactly how it was (what was applied meanwhile may differ from it).
+          last = FAILED;
           options.onError(error);
         }
       } while (again && !closed);
