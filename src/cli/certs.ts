@@ -218,8 +218,9 @@ async function runList(args: ParsedArgs, io: CertsIo): Promise<number> {
 
 async function runRevoke(args: ParsedArgs, io: CertsIo): Promise<number> {
   const { clientsDir } = resolveCertsPaths(args, io.defaults);
-  const { revoked, removed, kept } = await revokeFromTrustDir(clientsDir, args.positional[0] as string);
+  const { revoked, untrusted, removed, kept } = await revokeFromTrustDir(clientsDir, args.positional[0] as string);
   for (const identity of revoked) io.out(`revoked ${describeIdentity(identity)}`);
+  for (const identity of untrusted) io.out(`was not trusted (a file left behind): ${describeIdentity(identity)}`);
   for (const name of removed) io.out(`removed ${join(clientsDir, name)}`);
   for (const file of kept) io.out(`kept    ${file.path} (${file.why})`);
   io.out(`kept    the client's own certificate and key files outside ${clientsDir}`);

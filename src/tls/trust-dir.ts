@@ -175,6 +175,8 @@ export async function installTrustedCert(dir: string, certPem: string): Promise<
 export interface Revocation {
   /** The certificates no longer trusted. */
   readonly revoked: readonly ClientIdentity[];
+  /** Matched certificates that were in the directory but not trusted (files left behind); their files are removed too. */
+  readonly untrusted: readonly ClientIdentity[];
   /** Entries deleted from the directory: hashed names, and the in-directory files they pointed at or copied. */
   readonly removed: readonly string[];
   /** Files that still hold a revoked certificate, and why they were left. */
@@ -191,7 +193,10 @@ export async function revokeFromTrustDir(dir: string, selector: string): Promise
   const scan = await scanTrustDir(dir);
   const entries = await loadDir(dir);
   const matched = new Set(matchSelector(dir, scan.trusted, entries, selector));
-  if (matched.size === 0) throw new Error(`no trusted certificate in ${dir} matches "${selector}"`);
+  // Nothing trusted matches: a file left behind (a link deleted by hand) can still be cleaned up.
+  const leftovers = matched.size === 0 ? matchLeftovers(dir, scan.ignored, selector) : [];
+  for (const certificate of leftovers) matched.add(certificate.fingerprint256);
+  if (matched.size === 0) throw new Error(`no certificate in ${dir} matches "${selector}"`);
 
   const holds = (e: Entry): string[] => (e.loaded.kind === 'certs' ? e.loaded.certs.map((c) => c.cert.fingerprint256) : e.loaded.kind === 'der' ? [e.loaded.cert.cert.fingerprint256] : []);
   const doomed: Entry[] = [];
@@ -229,7 +234,8 @@ export async function revokeFromTrustDir(dir: string, selector: string): Promise
   const hashes = new Set(doomed.flatMap((e) => (e.hashed !== undefined ? [e.hashed.hash] : [])));
   for (const hash of hashes) await renumber(dir, hash);
   const revoked = scan.trusted.filter((t) => matched.has(t.fingerprint256)).map((t) => t.identity);
-  return { revoked: [...new Map(revoked.map((id) => [id.fingerprint256, id])).values()], removed: doomed.map((e) => e.name).sort(), kept };
+  const unique = (ids: ClientIdentity[]): ClientIdentity[] => [...new Map(ids.map((id) => [id.fingerprint256, id])).values()];
+  return { revoked: unique(revoked), untrusted: unique(leftovers.map(clientIdentityOf)), removed: doomed.map((e) => e.name).sort(), kept };
 }
 
 export async function rehashDir(dir: string): Promise<Array<{ link: string; target: string }>> {
@@ -401,6 +407,14 @@ function matchSelector(dir: string, trusted: TrustedCert[], entries: Entry[], se
     ...byName.map((t) => t.fingerprint256),
     ...byFile.filter((fp) => trustedFps.has(fp)),
   ];
+}
+
+function matchLeftovers(dir: string, ignored: readonly IgnoredEntry[], selector: string): X509Certificate[] {
+  const hex = selector.replaceAll(':', '').toUpperCase();
+  const fileName = selector.includes('/') || selector.includes(path.sep) ? (path.dirname(path.resolve(selector)) === path.resolve(dir) ? path.basename(selector) : undefined) : selector;
+  return ignored.flatMap(({ file, certificate }) =>
+    certificate !== undefined && (certificate.fingerprint256.replaceAll(':', '') === hex || clientIdentityOf(certificate).commonName === selector || file === fileName) ? [certificate] : [],
+  );
 }
 
 /** Closes the numbering of one hash so OpenSSL's lookup reaches every entry. */

@@ -138,6 +138,13 @@ describe('durable revocation (nano-rpc certs revoke, rehash, list and a running 
     await server.waitForOutput(/"kind":"revoked"[^\n]*"commonName":"carol"/);
     const advice = logLines(() => true).slice(from).filter((l) => typeof l.msg === 'string' && /carol/.test(JSON.stringify(l)) && /forgot to subject-hash|name it /.test(l.msg));
     expect(advice).toEqual([]);
+
+    // certs revoke cleans up what was left behind, and says it was no longer trusted.
+    const cleanup = await nanoRpc(folder.path, 'certs', 'revoke', 'carol');
+    expect(cleanup.code).toBe(0);
+    expect(cleanup.stdout).toMatch(/^was not trusted \(a file left behind\): CN=carol sha256 /m);
+    expect(cleanup.stdout).toContain(`removed ${join(clients(), 'carol.cert.pem')}`);
+    expect((await nanoRpc(folder.path, 'certs', 'rehash', 'tls/clients')).stdout).toMatch(/^nothing to link/);
   });
 
   it('a certificate that was never trusted, under a name that is not its hash, is refused as misnamed with the hint once', async () => {
