@@ -61,6 +61,27 @@ export const configSchema = {
         path: { type: 'string', minLength: 1, default: 'data' },
       },
     },
+    // Per-client policy (src/policy/): empty = every trusted client may call every action.
+    policy: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        file: { type: 'string', default: '' },
+      },
+    },
+    // Prometheus metrics, /health and /ready on their own listener (src/metrics/).
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enable: { type: 'boolean', default: false },
+        address: { type: 'string', default: '::1' },
+        port: { ...uint16, default: 9076 },
+        tls: { type: 'boolean', default: false },
+      },
+    },
   },
 } as const;
 
@@ -83,6 +104,8 @@ export interface RawConfig {
   process: { io_threads?: number; ipc_address?: string; ipc_port?: number; num_ipc_connections?: number };
   logging: { log_rpc: boolean };
   ledger: { path: string };
+  policy: { file: string };
+  metrics: { enable: boolean; address: string; port: number; tls: boolean };
 }
 
 // allErrors is safe here (the input is the operator's own file, not a request body) and lets

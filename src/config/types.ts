@@ -14,8 +14,20 @@ export interface RpcConfig {
   /** Absolute folder of the LMDB ledger. */
   readonly ledgerPath: string;
   readonly secure: SecureConfig;
+  /** Absolute path of the per-client policy file, or '' for none (everything allowed). */
+  readonly policyFile: string;
+  readonly metrics: MetricsConfig;
   /** Loosened-security notices, one line each, for the caller to log at startup. */
   readonly warnings: readonly string[];
+}
+
+export interface MetricsConfig {
+  readonly enable: boolean;
+  /** Normalised like `address`. */
+  readonly address: string;
+  readonly port: number;
+  /** Serve metrics with the RPC's certificate and client trust (mutual TLS). */
+  readonly tls: boolean;
 }
 
 export interface SecureConfig {

@@ -116,6 +116,11 @@ export class ClientTrust {
     this.watcher?.close();
   }
 
+  /** Re-reads the directory now (SIGHUP) and re-judges open connections through the listeners. */
+  rescan(): Promise<void> {
+    return this.reload();
+  }
+
   private async reload(): Promise<void> {
     const next = new TrustSnapshot(await this.scanOrNothing());
     const before = this.snapshot.fingerprints;

@@ -19,6 +19,8 @@ export interface SecureServerOptions {
   readonly keepAliveTimeoutMs: number;
   /** How often open connections are re-judged, so one whose client certificate has expired since its handshake is closed. */
   readonly expiryCheckMs: number;
+  /** Told of every admitted client and every refusal (by kind), for metrics. */
+  readonly onHandshake?: (outcome: 'accepted' | string) => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export class SecureServer {
     this.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
       const raw = rawSocketOf(socket);
       options.logger.info({ peer: raw ? this.arrivals.get(raw)?.peer : undefined, code: error.code }, `TLS handshake failed: ${describeHandshakeError(error)}`);
+      options.onHandshake?.('handshake_failed');
     });
     const clientTrust = options.trust;
     if (clientTrust) {
@@ -95,6 +98,21 @@ export class SecureServer {
   identify(socket: Socket): ClientIdentity | undefined {
     const connection = this.open.get(socket as TLSSocket);
     return connection ? this.certificateOf(socket as TLSSocket, connection)?.identity : undefined;
+  }
+
+  /** The admitted client's leaf certificate (read once per connection, as for identify). */
+  certificate(socket: Socket): X509Certificate | undefined {
+    const connection = this.open.get(socket as TLSSocket);
+    return connection ? this.certificateOf(socket as TLSSocket, connection)?.leaf : undefined;
+  }
+
+  /** The trust list in force, for certificate metrics. */
+  trust(): TrustSnapshot | undefined {
+    return this.options.trust?.current();
+  }
+
+  get serverCertificate(): X509Certificate {
+    return this.material.leaf;
   }
 
   /** Puts renewed server material in service for new connections. */
@@ -173,6 +191,7 @@ export class SecureServer {
 
   private accept(socket: TLSSocket, connection: OpenConnection): void {
     this.open.set(socket, connection);
+    this.options.onHandshake?.('accepted');
     socket.once('close', () => this.open.delete(socket));
     if (this.options.logger.isLevelEnabled('debug')) {
       this.options.logger.debug({ peer: this.peerOf(socket), client: this.certificateOf(socket, connection)?.identity, resumed: socket.isSessionReused() }, 'TLS client accepted');
@@ -205,6 +224,7 @@ export class SecureServer {
         }
       : {};
     this.options.logger.warn({ peer: this.peerOf(socket), kind: refusal.kind, ...details }, `TLS client refused: ${refusal.reason}`);
+    this.options.onHandshake?.(refusal.kind);
   }
 
   private peerOf(socket: TLSSocket): string {
