@@ -59,6 +59,11 @@ export class PolicyGate {
     }
 
     const state = rule.rate === undefined && rule.inFlight === undefined ? undefined : this.stateOf(context);
+    // Checked before the bucket, so a request refused for being one too many costs no tokens.
+    if (state && rule.inFlight !== undefined && state.inFlight >= rule.inFlight) {
+      this.refuse('in_flight', action, rule, context);
+      throw new RpcError('too_many_in_flight', { http: { status: 429, headers: ['retry-after', '1'] } });
+    }
     if (state && rule.rate !== undefined) {
       const now = this.now();
       state.bucket ??= new TokenBucket(rule.rate, rule.burst, now);
@@ -68,10 +73,6 @@ export class PolicyGate {
         this.refuse('rate_limited', action, rule, context);
         throw new RpcError('rate_limited', { http: rateLimitHeaders(rule, state.bucket, cost) });
       }
-    }
-    if (state && rule.inFlight !== undefined && state.inFlight >= rule.inFlight) {
-      this.refuse('in_flight', action, rule, context);
-      throw new RpcError('too_many_in_flight', { http: { status: 429, headers: ['retry-after', '1'] } });
     }
 
     const maxCount = rule.maxCount.get(action);
