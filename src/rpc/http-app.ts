@@ -162,7 +162,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
       body = errorBody(answerFor(dispatched.failure, request, action));
       // A policy refusal answers with its own status and headers (429, Retry-After, X-RateLimit-*).
       http = dispatched.failure instanceof RpcError ? dispatched.failure.http : undefined;
-      outcome = http === undefined ? 'error' : 'refused';
+      outcome = http !== undefined || (dispatched.failure instanceof RpcError && dispatched.failure.code === 'action_not_allowed') ? 'refused' : 'error';
     } else {
       try {
         body = encodeRpcResult(dispatched.result);
