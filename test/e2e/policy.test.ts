@@ -133,6 +133,9 @@ describe('per-client policy over mutual TLS', () => {
     let ok = 0;
     let refused = 0;
     let firstRefusal: Awaited<ReturnType<typeof call>> | undefined;
+    await call('limited', { action: 'account_count' }); // the connection is open before counting handshakes
+    const handshakes = sample(await scrape(), 'nano_rpc_tls_handshakes_total', { outcome: 'accepted' });
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the bucket is full again
     const started = Date.now();
     const workers = Array.from({ length: 4 }, async () => {
       while (Date.now() - started < 3000) {
@@ -160,6 +163,8 @@ describe('per-client policy over mutual TLS', () => {
     // Refills: after Retry-After the same connection is answered again.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await call('limited', { action: 'account_count' })).status).toBe(200);
+    // All of it on the one kept-alive connection: a 429 does not close it.
+    expect(sample(await scrape(), 'nano_rpc_tls_handshakes_total', { outcome: 'accepted' })).toBe(handshakes);
   });
 
   it('caches read-only answers and counts requests, refusals and cache hits in the metrics', async () => {
@@ -185,6 +190,7 @@ describe('per-client policy over mutual TLS', () => {
 
   it('applies a changed policy live on open connections, keeps the old one when the new one is invalid, and re-reads on reload (SIGHUP)', async () => {
     expect((await call('reader', { action: 'key_create' })).json).toEqual({ error: 'Action not allowed' });
+    const handshakes = sample(await scrape(), 'nano_rpc_tls_handshakes_total', { outcome: 'accepted' });
     const reloads = server.logs.count((l) => l.msg === 'policy reloaded');
     await writeFile(policyFile, policyText('"read", "utility"'));
     await server.logs.waitFor((l) => l.msg === 'policy reloaded' && server.logs.count((x) => x.msg === 'policy reloaded') > reloads, 1000);
@@ -201,5 +207,7 @@ describe('per-client policy over mutual TLS', () => {
     await server.service.reload();
     expect(server.logs.count((l) => l.msg === 'policy reloaded')).toBe(count + 1);
     expect((await call('reader', { action: 'key_create' })).json).toEqual({ error: 'Action not allowed' });
+    // Connections were kept: no new handshake through three policy changes and a reload.
+    expect(sample(await scrape(), 'nano_rpc_tls_handshakes_total', { outcome: 'accepted' })).toBe(handshakes);
   });
 });
