@@ -14,7 +14,7 @@ const THRESHOLDS = [30, 7] as const;
  * Logs a warning when a certificate comes within 30 days of its expiry, and again within 7:
  * once per certificate and threshold, checked at start and then every `intervalMs`.
  */
-export function watchCertificateExpiry(logger: Logger, certificates: () => readonly WatchedCertificate[], intervalMs = 3_600_000): { close(): void } {
+export function watchCertificateExpiry(logger: Logger, certificates: () => readonly WatchedCertificate[], intervalMs = 3_600_000): { check(): void; close(): void } {
   const warned = new Set<string>();
   const check = (): void => {
     const now = Date.now();
@@ -31,5 +31,5 @@ export function watchCertificateExpiry(logger: Logger, certificates: () => reado
   check();
   const timer = setInterval(check, intervalMs);
   timer.unref();
-  return { close: () => clearInterval(timer) };
+  return { check, close: () => clearInterval(timer) };
 }
