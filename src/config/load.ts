@@ -147,6 +147,9 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
       `WARNING: control-level RPCs are enabled on non-local address ${address}, potentially allowing wallet access outside local computer`,
     );
   }
+  if (m?.enable === true && m.tls !== true && !isLoopback(metricsAddress)) {
+    warnings.push(`${at(['metrics', 'address'])} metrics.address ${metricsAddress} serves metrics (client names, certificate fingerprints) without TLS on a non-loopback address; set metrics.tls = true or bind to ::1`);
+  }
   if (secure.enable && secure.clientCertsPath === '') {
     warnings.push(
       `${at(valueAt(tree, ['secure', 'client_certs_path']) !== undefined ? ['secure', 'client_certs_path'] : ['secure', 'enable'])} secure.client_certs_path is empty: TLS without client certificates, anyone who can reach the port can call the RPC`,
