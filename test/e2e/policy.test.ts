@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { request, type Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, newKey, state } from '../ledger/builder.js';
 import { post, tlsAgent } from '../support/clients.js';
 import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js';
 import { startTestServer, trustClient, type TestServer } from '../support/server.js';
@@ -49,6 +50,8 @@ allow = ["*"]
 issuer = ["partner-ca.pem"]
 allow = ["read"]
 deny = ["account_info"]
+[clients.partners.max_count]
+account_history = 2
 
 [cache.ttl]
 block_count = 60
@@ -209,5 +212,22 @@ describe('per-client policy over mutual TLS', () => {
     expect((await call('reader', { action: 'key_create' })).json).toEqual({ error: 'Action not allowed' });
     // Connections were kept: no new handshake through three policy changes and a reload.
     expect(sample(await scrape(), 'nano_rpc_tls_handshakes_total', { outcome: 'accepted' })).toBe(handshakes);
+  });
+
+  it('lowers a count above the rule maximum (or none) to it', async () => {
+    let previous = DEV_GENESIS_HASH;
+    for (const balance of [GENESIS_AMOUNT - 1n, GENESIS_AMOUNT - 2n]) {
+      const send = await state({ account: GENESIS, previous, representative: GENESIS.pub, balance, link: newKey().pub });
+      expect((await call('writer', { action: 'process', json_block: 'true', block: send.json })).json).toEqual({ hash: send.hash });
+      previous = send.hash;
+    }
+    const history = async (who: string, count?: string) => {
+      const answer = await call(who, { action: 'account_history', account: GENESIS.address, ...(count === undefined ? {} : { count }) });
+      return (answer.json.history as unknown[]).length;
+    };
+    expect(await history('writer', '100')).toBe(3); // no limit in its rule
+    expect(await history('partner', '100')).toBe(2);
+    expect(await history('partner')).toBe(2);
+    expect(await history('partner', '1')).toBe(1);
   });
 });
