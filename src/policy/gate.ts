@@ -114,6 +114,11 @@ export class PolicyGate {
     return answer;
   }
 
+  /** The audit line for a control action refused by enable_control itself, before any rule is looked at. */
+  controlRefused(action: string, context: RequestContext): void {
+    this.logger.info({ audit: 'control', client: context.client(), action, outcome: 'control_disabled' }, `control action ${action}: control_disabled (enable_control is off)`);
+  }
+
   private settled(state: ClientState | undefined, control: boolean, action: string, rule: Rule, context: RequestContext, failure: unknown): void {
     if (state) state.inFlight--;
     if (!control) return;

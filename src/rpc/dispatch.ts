@@ -69,6 +69,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
     // A control action is named in the log (the list is fixed); an unknown name is the client's
     // text, of any length, and stays out of it.
     if (!options.enableControl && options.controlActions.has(action)) {
+      options.gate?.controlRefused(action, client);
       return { action, failure: new RpcError('control_disabled') };
     }
     const entry = compiled.get(action);
@@ -78,7 +79,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
       if (!entry.validate(request)) throw new RpcError('unable_to_parse_json');
       const { spec } = entry;
       const needsControl = typeof spec.control === 'function' ? spec.control(request) : spec.control;
-      if (needsControl && !options.enableControl) throw new RpcError('control_disabled');
+      if (needsControl && !options.enableControl) {
+        options.gate?.controlRefused(action, client);
+        throw new RpcError('control_disabled');
+      }
       const call = (): RpcResult | PromiseLike<RpcResult> => spec.handler(request, options.context);
       result = options.gate ? options.gate.run(action, request as Record<string, unknown>, Boolean(needsControl), client, call) : call();
     } catch (failure) {
