@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { request, type Agent } from 'undici';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, newKey, state } from '../ledger/builder.js';
 import { post, tlsAgent } from '../support/clients.js';
@@ -41,6 +41,7 @@ burst = 5
 [clients.writer]
 cn = ["wallet.backend"]
 allow = ["read", "process"]
+in_flight = 1
 
 [clients.admin]
 fingerprint = ["${ids.admin!.cert.fingerprint256}"]
@@ -229,5 +230,24 @@ describe('per-client policy over mutual TLS', () => {
     expect(await history('partner', '100')).toBe(2);
     expect(await history('partner')).toBe(2);
     expect(await history('partner', '1')).toBe(1);
+  });
+
+  it('refuses requests beyond the in-flight limit with 429 and frees the slot when the answer is sent', async () => {
+    const send = await state({ account: GENESIS, previous: DEV_GENESIS_HASH, representative: GENESIS.pub, balance: 1n, link: newKey().pub });
+    const body = JSON.stringify({ action: 'process', json_block: 'true', block: send.json });
+    // Eight connections of the same client: `process` waits for a durable commit, so they overlap.
+    const wide = new Agent({ connections: 8, connect: { cert: ids.writer!.certPem, key: ids.writer!.keyPem, ca: ca.certPem } });
+    try {
+      const answers = await Promise.all(Array.from({ length: 16 }, () => post(server.url, body, wide)));
+      const refused = answers.filter((a) => a.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0]!.json).toEqual({ error: 'Too many requests in flight' });
+      expect(refused[0]!.headers['retry-after']).toBe('1');
+      expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(0);
+      // Every slot is free again.
+      expect((await post(server.url, JSON.stringify({ action: 'account_count' }), wide)).json.count).toBeDefined();
+    } finally {
+      await wide.close();
+    }
   });
 });
