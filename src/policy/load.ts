@@ -82,8 +82,16 @@ export async function loadPolicy(file: string): Promise<Policy> {
   };
   checkRule(['default'], raw.default ?? {});
 
+  /** A weight above the burst could never be paid: such a request would always be refused. */
+  const checkWeights = (where: string[], rule: Rule): void => {
+    if (rule.rate === undefined) return;
+    for (const [action, weight] of rule.weights) {
+      if (weight > rule.burst) problems.push(`${at([...where, 'weights', action])} ${where.join('.')}.weights.${action} = ${weight} is more than burst = ${rule.burst}: it could never be answered`);
+    }
+  };
   const base = raw.default ?? {};
   const defaultRule = buildRule('default', base);
+  checkWeights(['default'], defaultRule);
   const rules: Rule[] = [];
   const byFingerprint = new Map<string, Rule>();
   const byCommonName = new Map<string, Rule>();
@@ -92,6 +100,7 @@ export async function loadPolicy(file: string): Promise<Policy> {
     const where = ['clients', ruleName];
     checkRule(where, own);
     const rule = buildRule(ruleName, own, base);
+    checkWeights(where, rule);
     rules.push(rule);
     if ((own.cn ?? []).length + (own.fingerprint ?? []).length + (own.issuer ?? []).length === 0) {
       problems.push(`${at(where)} clients.${ruleName} matches no client: give cn, fingerprint or issuer`);

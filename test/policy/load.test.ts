@@ -69,6 +69,12 @@ process = 5
     ]);
   });
 
+  it('refuses a weight no bucket could pay', async () => {
+    expect(await problemsOf('[default]\nrate = 5\nburst = 5\n[default.weights]\nprocess = 10\n')).toEqual([
+      'p.toml:5: default.weights.process = 10 is more than burst = 5: it could never be answered',
+    ]);
+  });
+
   it('reports TOML syntax errors with line and column', async () => {
     expect(await problemsOf('[default]\nallow = ["read"\n')).toEqual([expect.stringMatching(/^p\.toml:\d+:\d+: /)]);
   });
