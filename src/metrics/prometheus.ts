@@ -4,6 +4,7 @@ import type { LedgerCounts } from '../ledger/ledger.js';
 import type { RequestContext } from '../rpc/request-context.js';
 import type { TrustSnapshot } from '../tls/client-trust.js';
 import type { Metrics, PolicyRefusalReason, RequestOutcome } from './metrics.js';
+import { RequestStats } from './request-stats.js';
 
 /** What the service lets the metrics read at scrape time (nothing is computed between scrapes). */
 export interface MetricSources {
@@ -42,8 +43,7 @@ export const METRIC_NAMES = [
 
 export class PrometheusMetrics implements Metrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'action' | 'outcome' | 'client'>;
-  private readonly duration: Histogram<'action'>;
+  private readonly requests: RequestStats;
   private readonly handshakes: Counter<'outcome'>;
   private readonly refusals: Counter<'reason' | 'client'>;
   private readonly cache: Counter<'action' | 'result'>;
@@ -54,14 +54,7 @@ export class PrometheusMetrics implements Metrics {
   constructor(sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({ name: 'nano_rpc_requests_total', help: 'RPC requests answered, by action, outcome (ok, error, refused) and client CN', labelNames: ['action', 'outcome', 'client'], registers });
-    this.duration = new Histogram({
-      name: 'nano_rpc_request_duration_seconds',
-      help: 'Time from request body read to answer written, by action',
-      labelNames: ['action'],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
-      registers,
-    });
+    this.requests = new RequestStats(this.registry);
     this.handshakes = new Counter({ name: 'nano_rpc_tls_handshakes_total', help: 'Mutual-TLS clients admitted (accepted) or refused, by refusal reason', labelNames: ['outcome'], registers });
     this.refusals = new Counter({ name: 'nano_rpc_policy_refusals_total', help: 'Requests refused by the per-client policy, by reason (not_allowed, control, rate_limited, in_flight) and client CN', labelNames: ['reason', 'client'], registers });
     this.cache = new Counter({ name: 'nano_rpc_cache_lookups_total', help: 'Answer cache lookups of read-only actions, by action and result (hit, miss)', labelNames: ['action', 'result'], registers });
@@ -103,9 +96,7 @@ export class PrometheusMetrics implements Metrics {
   }
 
   answered(action: string | undefined, outcome: RequestOutcome, seconds: number, client: RequestContext): void {
-    const name = action ?? 'none';
-    this.requests.inc({ action: name, outcome, client: clientLabel(client) });
-    this.duration.observe({ action: name }, seconds);
+    this.requests.record(action ?? 'none', outcome, clientLabel(client), seconds);
   }
 
   policyRefused(reason: PolicyRefusalReason, client: RequestContext): void {
