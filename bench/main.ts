@@ -18,6 +18,7 @@ import { startMinimal } from './minimal.js';
 import { startNginx } from './nginx.js';
 import { ensureNginx } from './nginx-install.js';
 import { parseOptions, type BenchOptions } from './options.js';
+import { policyMetricsSection, policyMetricsSuite } from './policy-bench.js';
 import { startOurs } from './ours.js';
 import { makeBenchPki, type BenchPki } from './pki.js';
 import { armWatchdog, killAllChildrenNow, stopAllChildren, type Pin } from './procs.js';
@@ -93,6 +94,7 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
     }
 
     const ledger = await runLedgerSuites({ ...ctx, dir: join(dir, 'ledger'), pki, serverPin });
+    const policyRows = await policyMetricsSuite(ctx, join(dir, 'policy'), pki, serverPin);
 
     const notes = errorNotes([...keepAlive, ...handshakes.flatMap((h) => h.rows.map((r) => ({ ...r, label: `${h.keyLabel} ${r.label}` }))), ...resumption]);
     return [
@@ -113,6 +115,8 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
       ...resumptionSection(resumption, options.handshakeConcurrency),
       '',
       ...ledgerSections(ledger, options.connections),
+      '',
+      ...policyMetricsSection(policyRows, options.connections),
       ...(notes.length > 0 ? ['', ...notes] : []),
       '',
       `Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`,

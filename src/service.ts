@@ -14,6 +14,8 @@ import { connectionLimitsFor } from './tls/descriptor-budget.js';
 import { SecureServer } from './tls/secure-server.js';
 import { watchForChanges, type ChangeWatcher } from './tls/watch.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './version.js';
+import { startObservability } from './metrics/wiring.js';
+import { startPolicy } from './policy/wiring.js';
 
 export interface RunningService {
   /** e.g. https://[::1]:7076/ */
@@ -23,6 +25,10 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Settles once the service has stopped, whoever asked (`stop` action, signal, caller). */
   readonly stopped: Promise<void>;
+  /** SIGHUP: re-reads the policy file and the trust directory (open connections are re-judged). */
+  reload(): Promise<void>;
+  /** The metrics listener's URL, when [metrics] enable = true. */
+  readonly metricsUrl: string | undefined;
 }
 
 export interface ServiceOptions {
@@ -62,17 +68,25 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
 
   try {
     let secureServer: SecureServer | undefined;
+    let trust: ClientTrust | undefined;
+    let material: Awaited<ReturnType<typeof loadServerMaterial>> | undefined;
+    const observability = startObservability(config, logger);
     let serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => HttpServer;
 
     if (config.secure.enable) {
-      const material = await loadServerMaterial(config.secure, config.file);
+      material = await loadServerMaterial(config.secure, config.file);
       for (const warning of material.warnings) logger.warn(warning);
-      const trust = config.secure.clientCertsPath ? await ClientTrust.open(config.secure.clientCertsPath, logger, pollMs) : undefined;
-      if (trust) cleanups.push(() => trust.close());
+      const opened = config.secure.clientCertsPath ? await ClientTrust.open(config.secure.clientCertsPath, logger, pollMs) : undefined;
+      trust = opened;
+      if (opened) cleanups.push(() => opened.close());
+      const tlsMaterial = material;
       const limits = await connectionLimitsFor(config.connections, logger);
       const refusalSummaryMs = options.refusalSummaryMs;
       serverFactory = (handler) => {
-        secureServer = new SecureServer({ material, trust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs, limits, ...(refusalSummaryMs !== undefined ? { refusalSummaryMs } : {}) }, handler);
+        secureServer = new SecureServer(
+          { material: tlsMaterial, trust: opened, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs, limits, onHandshake: observability.onHandshake, ...(refusalSummaryMs !== undefined ? { refusalSummaryMs } : {}) },
+          handler,
+        );
         return secureServer.server as unknown as HttpServer;
       };
     } else {
@@ -82,6 +96,9 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     const ledger: Ledger = await openLedger({ path: config.ledgerPath });
     cleanups.push(() => ledger.close());
 
+    const policy = await startPolicy(config, logger, observability.metrics, pollMs);
+    cleanups.push(() => policy.close());
+
     let stopRequested = false;
     let stopping: Promise<void> | undefined;
     const dispatch = createDispatcher({
@@ -89,6 +106,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       controlActions: NODE_CONTROL_ACTIONS,
       enableControl: config.enableControl,
       maxJsonDepth: config.maxJsonDepth,
+      gate: policy.gate,
       context: {
         ledger,
         node: { vendor: `${PRODUCT_NAME} ${PRODUCT_VERSION}`, startedAt: process.hrtime.bigint() },
@@ -105,6 +123,8 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       logRpc: config.logRpc,
       serverFactory,
       identify: (socket) => secureServer?.identify(socket),
+      certificate: (socket) => secureServer?.certificate(socket),
+      metrics: observability.metrics,
       isStopRequested: () => stopRequested,
       isClosing: () => stopping !== undefined,
       onStopRequested: () => void stop(),
@@ -123,6 +143,14 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       const code = (error as { code?: string }).code;
       throw new Error(`Error while binding for RPC on ${config.address} port ${config.port}: ${code === 'EADDRINUSE' ? 'the address is already in use' : String(error)}`, { cause: error });
     }
+    const metricsUrl = await observability.listen({
+      server: app.server,
+      secureServer: () => secureServer,
+      tls: material ? { material, trust, verboseLogging: config.secure.verboseLogging } : undefined,
+      ledger,
+      ready: () => stopping === undefined,
+      cleanups,
+    });
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `${config.secure.enable ? 'https' : 'http'}://${host}:${address.port}/`;
@@ -141,7 +169,11 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       })();
       return stopping;
     };
-    return { url, address, stop, stopped };
+    const reload = async (): Promise<void> => {
+      await policy.reload();
+      await trust?.rescan();
+    };
+    return { url, address, stop, stopped, reload, metricsUrl };
   } catch (error) {
     await cleanup();
     throw error;

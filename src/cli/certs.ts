@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { access, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configPathFrom, loadConfig } from '../config/load.js';
+import { ruleLabeller } from './policy.js';
 import { initDevPki, issueClient } from '../pki/dev-pki.js';
 import type { ClientBundle, PkiFile, PkiFileRole } from '../pki/dev-pki.js';
 import { isKeyType } from '../pki/keys.js';
@@ -39,7 +40,7 @@ common options: --tls-dir DIR (default tls), --clients-dir DIR (default <tls-dir
   without them, locations (and the key passphrase) come from config-rpc.toml when it exists
   (--config PATH, else $NANO_RPC_CONFIG, else ./config-rpc.toml)`;
 
-export type CertsDefaults = Partial<CertsPaths> & { passphrase?: string };
+export type CertsDefaults = Partial<CertsPaths> & { passphrase?: string; policyFile?: string };
 
 export interface CertsPaths {
   tlsDir: string;
@@ -202,10 +203,11 @@ async function runList(args: ParsedArgs, io: CertsIo): Promise<number> {
   const { clientsDir } = resolveCertsPaths(args, io.defaults);
   const scan = await scanTrustDir(clientsDir);
   const now = Date.now();
+  const ruleOf = await ruleLabeller(io.defaults?.policyFile);
   io.out(`trusted client certificates in ${clientsDir}: ${scan.trusted.length}`);
   for (const t of scan.trusted) {
     const expired = Date.parse(t.cert.validTo) <= now ? '  EXPIRED' : '';
-    io.out(`  ${t.file}  ${describeIdentity(t.identity)}  notAfter ${day(t.cert.validTo)}${expired}`);
+    io.out(`  ${t.file}  ${describeIdentity(t.identity)}  notAfter ${day(t.cert.validTo)}${expired}${ruleOf(t.cert)}`);
   }
   if (scan.ignored.length > 0) {
     io.out(`ignored by the server: ${scan.ignored.length}`);
@@ -305,5 +307,6 @@ export async function certsDefaultsFromConfig(configFlag: string | undefined, en
     ...(secure.serverKeyPath ? { serverKeyPath: secure.serverKeyPath } : {}),
     ...(secure.serverDhPath ? { dhPath: secure.serverDhPath } : {}),
     passphrase: secure.serverKeyPassphrase,
+    ...(config.policyFile ? { policyFile: config.policyFile } : {}),
   };
 }

@@ -4,12 +4,14 @@ import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.js';
 import { parseArgs, stringFlag, UsageError } from './args.js';
 import { CALL_USAGE, runCall } from './call.js';
 import { runCertsCommand } from './certs.js';
+import { runPolicyCommand } from './policy.js';
 import { runServe, type CliIo } from './serve.js';
 
 const USAGE = `usage: nano-rpc <command> [options]
   serve [--config PATH]        run the RPC server (config: --config, else $NANO_RPC_CONFIG, else ./config-rpc.toml)
   certs <subcommand> ...       development PKI and client certificates (nano-rpc certs help)
   call ACTION [key=value ...]  call the RPC and print the answer (nano-rpc call --help)
+  policy check|explain ...     validate the per-client policy, explain a client's rule (nano-rpc policy help)
   version                      print the version`;
 
 const io: CliIo = {
@@ -26,6 +28,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'certs':
       return runCertsCommand(rest as string[], io);
+    case 'policy':
+      return runPolicyCommand(rest, io);
     case 'call':
       if (rest.includes('--help')) {
         io.out(CALL_USAGE);

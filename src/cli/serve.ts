@@ -100,11 +100,18 @@ export async function runServe(configFlag: string | undefined, logger: Logger, i
     logger.info({ signal }, 'signal received');
     void service.stop();
   };
+  // SIGHUP re-reads the policy file and the trust directory; the server keeps running.
+  const onHangup = (): void => {
+    logger.info({ signal: 'SIGHUP' }, 'signal received: reloading the policy and client certificates');
+    service.reload().catch((error: unknown) => logger.error({ err: error }, 'reload after SIGHUP failed'));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
   await service.stopped;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onHangup);
   return 0;
 }
 

@@ -124,6 +124,15 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
 
   const ledgerPath = typeof raw.ledger?.path === 'string' && raw.ledger.path !== '' ? path.resolve(dir, raw.ledger.path) : '';
 
+  const m = raw.metrics;
+  let metricsAddress = typeof m?.address === 'string' ? m.address : '::1';
+  if (ok('metrics.address') && ok('metrics')) {
+    const normalised = normaliseAddress(metricsAddress);
+    if (normalised === undefined) problems.push(`${at(['metrics', 'address'])} metrics.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(metricsAddress)})`);
+    else metricsAddress = normalised;
+  }
+  if (m?.tls === true && !secure.enable) problems.push(`${at(['metrics', 'tls'])} metrics.tls = true needs secure.enable = true (it uses the RPC's certificate and client trust)`);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const warnings: string[] = [];
@@ -137,6 +146,9 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     warnings.push(
       `WARNING: control-level RPCs are enabled on non-local address ${address}, potentially allowing wallet access outside local computer`,
     );
+  }
+  if (m?.enable === true && m.tls !== true && !isLoopback(metricsAddress)) {
+    warnings.push(`${at(['metrics', 'address'])} metrics.address ${metricsAddress} serves metrics (client names, certificate fingerprints) without TLS on a non-loopback address; set metrics.tls = true or bind to ::1`);
   }
   if (secure.enable && secure.clientCertsPath === '') {
     warnings.push(
@@ -154,6 +166,8 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     maxRequestSize: raw.max_request_size,
     logRpc: raw.logging.log_rpc,
     ledgerPath,
+    policyFile: typeof raw.policy?.file === 'string' && raw.policy.file !== '' ? path.resolve(dir, raw.policy.file) : '',
+    metrics: Object.freeze({ enable: m?.enable === true, address: metricsAddress, port: m?.port ?? 9076, tls: m?.tls === true }),
     secure: Object.freeze(secure),
     connections: Object.freeze({
       handshakeTimeoutMs: raw.connections.handshake_timeout_ms,
@@ -165,7 +179,7 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
 }
 
 /** iarna reports 0-based row/col and repeats them, with a source excerpt, inside its message. */
-function tomlSyntaxMessage(name: string, err: unknown): string {
+export function tomlSyntaxMessage(name: string, err: unknown): string {
   if (typeof err === 'object' && err !== null && 'line' in err && 'col' in err) {
     const e = err as { line: number; col: number; message?: string };
     const text = String(e.message ?? 'syntax error').split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:$/, '');

@@ -72,6 +72,27 @@ export const configSchema = {
         max_connections_per_address: { type: 'integer', minimum: 1, maximum: 1000000, default: 128 },
       },
     },
+    // Per-client policy (src/policy/): empty = every trusted client may call every action.
+    policy: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        file: { type: 'string', default: '' },
+      },
+    },
+    // Prometheus metrics, /health and /ready on their own listener (src/metrics/).
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enable: { type: 'boolean', default: false },
+        address: { type: 'string', default: '::1' },
+        port: { ...uint16, default: 9076 },
+        tls: { type: 'boolean', default: false },
+      },
+    },
   },
 } as const;
 
@@ -95,6 +116,8 @@ export interface RawConfig {
   logging: { log_rpc: boolean };
   ledger: { path: string };
   connections: { handshake_timeout_ms: number; max_connections: number; max_connections_per_address: number };
+  policy: { file: string };
+  metrics: { enable: boolean; address: string; port: number; tls: boolean };
 }
 
 // allErrors is safe here (the input is the operator's own file, not a request body) and lets

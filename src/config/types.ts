@@ -16,6 +16,9 @@ export interface RpcConfig {
   readonly secure: SecureConfig;
   /** [connections]: limits of the TLS port. */
   readonly connections: ConnectionsConfig;
+  /** Absolute path of the per-client policy file, or '' for none (everything allowed). */
+  readonly policyFile: string;
+  readonly metrics: MetricsConfig;
   /** Loosened-security notices, one line each, for the caller to log at startup. */
   readonly warnings: readonly string[];
 }
@@ -24,6 +27,15 @@ export interface ConnectionsConfig {
   readonly handshakeTimeoutMs: number;
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
+}
+
+export interface MetricsConfig {
+  readonly enable: boolean;
+  /** Normalised like `address`. */
+  readonly address: string;
+  readonly port: number;
+  /** Serve metrics with the RPC's certificate and client trust (mutual TLS). */
+  readonly tls: boolean;
 }
 
 export interface SecureConfig {

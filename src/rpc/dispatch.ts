@@ -5,6 +5,7 @@ import { quoteBareScalars, scanJsonBody } from './json-text.js';
 import { RpcError } from './errors.js';
 import { text } from './params.js';
 import type { RequestContext } from './request-context.js';
+import type { PolicyGate } from '../policy/gate.js';
 
 export interface DispatcherOptions {
   readonly actions: Readonly<Record<string, AnyActionSpec>>;
@@ -12,6 +13,8 @@ export interface DispatcherOptions {
   readonly enableControl: boolean;
   readonly maxJsonDepth: number;
   readonly context: ActionContext;
+  /** The per-client policy (src/policy/): allowed actions, limits, cache; runs the handler. */
+  readonly gate?: PolicyGate;
 }
 
 /**
@@ -45,7 +48,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
 
   // Synchronous when the handler is: no promise and no extra turn of the event loop per request.
   // An asynchronous handler's promise settles into a Dispatched as well: it never rejects.
-  return function dispatch(body, _request) {
+  return function dispatch(body, client) {
     if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
     const shape = scanJsonBody(body, options.maxJsonDepth);
     if (shape === 'too_deep') throw new RpcError('max_json_depth');
@@ -66,6 +69,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
     // A control action is named in the log (the list is fixed); an unknown name is the client's
     // text, of any length, and stays out of it.
     if (!options.enableControl && options.controlActions.has(action)) {
+      options.gate?.controlRefused(action, client);
       return { action, failure: new RpcError('control_disabled') };
     }
     const entry = compiled.get(action);
@@ -75,8 +79,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
       if (!entry.validate(request)) throw new RpcError('unable_to_parse_json');
       const { spec } = entry;
       const needsControl = typeof spec.control === 'function' ? spec.control(request) : spec.control;
-      if (needsControl && !options.enableControl) throw new RpcError('control_disabled');
-      result = spec.handler(request, options.context);
+      if (needsControl && !options.enableControl) {
+        options.gate?.controlRefused(action, client);
+        throw new RpcError('control_disabled');
+      }
+      const call = (): RpcResult | PromiseLike<RpcResult> => spec.handler(request, options.context);
+      result = options.gate ? options.gate.run(action, request as Record<string, unknown>, Boolean(needsControl), client, call) : call();
     } catch (failure) {
       return { action, failure };
     }

@@ -15,6 +15,11 @@ export const RPC_ERRORS = {
   empty_response: 'Empty response',
   stopped: 'Stopped',
 
+  // Per-client policy (src/policy/): ours, worded as the node words its refusals
+  action_not_allowed: 'Action not allowed',
+  rate_limited: 'Too many requests',
+  too_many_in_flight: 'Too many requests in flight',
+
   // Request values (error_common, error_blocks, error_rpc)
   bad_account_number: 'Bad account number',
   account_not_found: 'Account not found',
@@ -70,10 +75,19 @@ export type RpcErrorCode = keyof typeof RPC_ERRORS;
 /** An error whose text may be shown to the client; anything else is answered generically. */
 export class RpcError extends Error {
   readonly code: RpcErrorCode;
+  /** An HTTP status other than 200 and extra headers (a rate-limit refusal: 429, Retry-After, X-RateLimit-*). */
+  readonly http: HttpRefusal | undefined;
 
-  constructor(code: RpcErrorCode, options?: { cause?: unknown }) {
+  constructor(code: RpcErrorCode, options?: { cause?: unknown; http?: HttpRefusal }) {
     super(RPC_ERRORS[code], options);
     this.name = 'RpcError';
     this.code = code;
+    this.http = options?.http;
   }
+}
+
+export interface HttpRefusal {
+  readonly status: number;
+  /** Flat [name, value, ...] list, as writeHead takes it. */
+  readonly headers: readonly string[];
 }

@@ -3,10 +3,12 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { encodeRpcResult } from './encode.js';
-import { RpcError, RPC_ERRORS, type RpcErrorCode } from './errors.js';
+import { RpcError, RPC_ERRORS, type HttpRefusal, type RpcErrorCode } from './errors.js';
 import type { Dispatched } from './dispatch.js';
 import type { ClientIdentity } from '../identity/client-identity.js';
 import type { RequestContext } from './request-context.js';
+import type { X509Certificate } from 'node:crypto';
+import { NO_METRICS, type Metrics, type RequestOutcome } from '../metrics/metrics.js';
 
 export interface HttpAppOptions {
   /** Answers synchronously when it can; throws (or rejects with) RpcError for client-visible refusals. */
@@ -17,6 +19,9 @@ export interface HttpAppOptions {
   /** Creates the Node server (https for TLS, http otherwise) around Fastify's handler. */
   readonly serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => HttpServer;
   readonly identify: (socket: Socket) => ClientIdentity | undefined;
+  /** The admitted client's leaf certificate, for policy rules that match the issuing CA. */
+  readonly certificate?: (socket: Socket) => X509Certificate | undefined;
+  readonly metrics?: Metrics;
   /** Called after an answer that asked for shutdown (`stop`) has been sent. */
   readonly onStopRequested: () => void;
   readonly isStopRequested: () => boolean;
@@ -57,12 +62,13 @@ function errorBody(code: RpcErrorCode): string {
  * body goes out as a string so Node sends head and body in one write; the Content-Type stays
  * exactly application/json because nothing appends a charset here.
  */
-function writeAnswer(res: ServerResponse, body: string, closing: boolean): void {
+function writeAnswer(res: ServerResponse, body: string, closing: boolean, http?: HttpRefusal): void {
   const headers = RESPONSE_HEADER_LIST.slice();
   headers.push('content-length', String(Buffer.byteLength(body)));
   // During shutdown a kept-alive connection would sit idle until the drain deadline.
   if (closing) headers.push('connection', 'close');
-  res.writeHead(200, headers);
+  if (http) headers.push(...http.headers);
+  res.writeHead(http?.status ?? 200, headers);
   res.end(body);
 }
 
@@ -77,6 +83,7 @@ function writeAnswer(res: ServerResponse, body: string, closing: boolean): void 
  */
 export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServer> {
   const { logger, logRpc } = options;
+  const metrics = options.metrics ?? NO_METRICS;
   const app = Fastify({
     serverFactory: options.serverFactory,
     bodyLimit: options.maxRequestSize,
@@ -100,13 +107,14 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
   app.addContentTypeParser('*', { parseAs: 'buffer' }, rawBody);
 
   /** Sends one RPC answer; after the answer to `stop`, starts the shutdown once it has left. */
-  function answer(request: FastifyRequest, res: ServerResponse, body: string, action: string | undefined, started: bigint): void {
+  function answer(request: FastifyRequest, res: ServerResponse, body: string, action: string | undefined, started: bigint, outcome: RequestOutcome, context: RequestContext, http?: HttpRefusal): void {
+    const nanos = process.hrtime.bigint() - started;
     if (logRpc) {
       const client = options.identify(request.raw.socket);
-      const micros = Number((process.hrtime.bigint() - started) / 1000n);
-      logger.info({ action, client, us: micros }, 'rpc');
+      logger.info({ action, client, us: Number(nanos / 1000n) }, 'rpc');
     }
-    writeAnswer(res, body, options.isClosing());
+    metrics.answered(action, outcome, Number(nanos) / 1e9, context);
+    writeAnswer(res, body, options.isClosing(), http);
     if (options.isStopRequested()) res.once('close', options.onStopRequested);
   }
 
@@ -121,42 +129,49 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
     }
     if (method !== 'POST') return writeAnswer(res, errorBody('only_post'), options.isClosing());
 
-    const started = logRpc ? process.hrtime.bigint() : 0n;
+    const started = process.hrtime.bigint();
     let outcome: Dispatched | Promise<Dispatched>;
+    const socket = request.raw.socket;
+    const context: RequestContext = { client: () => options.identify(socket), certificate: () => options.certificate?.(socket) };
     try {
-      const socket = request.raw.socket;
-      outcome = options.dispatch(request.body as Buffer | undefined, { client: () => options.identify(socket) });
+      outcome = options.dispatch(request.body as Buffer | undefined, context);
     } catch (error) {
-      return answer(request, res, errorBody(answerFor(error, request)), undefined, started);
+      return answer(request, res, errorBody(answerFor(error, request)), undefined, started, 'error', context);
     }
     if (outcome instanceof Promise) {
       outcome
         .then(
-          (dispatched) => answerDispatched(request, res, dispatched, started),
-          (error: unknown) => answer(request, res, errorBody(answerFor(error, request)), undefined, started),
+          (dispatched) => answerDispatched(request, res, dispatched, started, context),
+          (error: unknown) => answer(request, res, errorBody(answerFor(error, request)), undefined, started, 'error', context),
         )
         .catch((error: unknown) => {
           logger.error({ err: error, reqId: request.id }, 'could not send an RPC answer');
           res.destroy();
         });
     } else {
-      answerDispatched(request, res, outcome, started);
+      answerDispatched(request, res, outcome, started, context);
     }
   }
 
-  function answerDispatched(request: FastifyRequest, res: ServerResponse, dispatched: Dispatched, started: bigint): void {
+  function answerDispatched(request: FastifyRequest, res: ServerResponse, dispatched: Dispatched, started: bigint, context: RequestContext): void {
     const { action } = dispatched;
     let body: string;
+    let outcome: RequestOutcome = 'ok';
+    let http: HttpRefusal | undefined;
     if ('failure' in dispatched) {
       body = errorBody(answerFor(dispatched.failure, request, action));
+      // A policy refusal answers with its own status and headers (429, Retry-After, X-RateLimit-*).
+      http = dispatched.failure instanceof RpcError ? dispatched.failure.http : undefined;
+      outcome = http !== undefined || (dispatched.failure instanceof RpcError && dispatched.failure.code === 'action_not_allowed') ? 'refused' : 'error';
     } else {
       try {
         body = encodeRpcResult(dispatched.result);
       } catch (error) {
         body = errorBody(answerFor(error, request, action));
+        outcome = 'error';
       }
     }
-    answer(request, res, body, action, started);
+    answer(request, res, body, action, started, outcome, context, http);
   }
 
   /** The one place where an exception becomes a client-visible error text. */

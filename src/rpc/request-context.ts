@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import type { ClientIdentity } from '../identity/client-identity.js';
 
 /**
@@ -11,6 +12,11 @@ export interface RequestContext {
    * admission.
    */
   client(): ClientIdentity | undefined;
+  /**
+   * The admitted client's leaf certificate (its presented chain through issuerCertificate), for
+   * rules that match the issuing CA. Read at most once per connection, like `client()`.
+   */
+  certificate?(): X509Certificate | undefined;
 }
 
 /** For callers with no connection (tools, tests): nobody is identified. */

@@ -135,6 +135,11 @@ export class ClientTrust {
     this.watcher?.close();
   }
 
+  /** Re-reads the directory now (SIGHUP) and re-judges open connections through the listeners. */
+  rescan(): Promise<void> {
+    return this.reload();
+  }
+
   private async reload(): Promise<void> {
     let scan: TrustDirScan;
     try {

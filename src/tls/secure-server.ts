@@ -26,6 +26,8 @@ export interface SecureServerOptions {
   readonly limits?: Partial<ConnectionLimits>;
   /** How often repeated refusals are summarised (default 5 s). */
   readonly refusalSummaryMs?: number;
+  /** Told of every admitted client and every refusal (by kind), for metrics. */
+  readonly onHandshake?: (outcome: 'accepted' | string) => void;
 }
 
 /**
@@ -96,6 +98,7 @@ export class SecureServer {
       const raw = rawSocketOf(socket);
       const arrival = raw ? this.arrivals.get(raw) : undefined;
       this.refusals.refuse('info', arrival?.address ?? 'unknown', 'handshake_failed', `TLS handshake failed: ${describeHandshakeError(error)}`, { peer: arrival?.peer, code: error.code });
+      options.onHandshake?.('handshake_failed');
     });
     this.server.once('close', () => this.refusals.close());
     const clientTrust = options.trust;
@@ -114,6 +117,21 @@ export class SecureServer {
   identify(socket: Socket): ClientIdentity | undefined {
     const connection = this.open.get(socket as TLSSocket);
     return connection ? this.certificateOf(socket as TLSSocket, connection)?.identity : undefined;
+  }
+
+  /** The admitted client's leaf certificate (read once per connection, as for identify). */
+  certificate(socket: Socket): X509Certificate | undefined {
+    const connection = this.open.get(socket as TLSSocket);
+    return connection ? this.certificateOf(socket as TLSSocket, connection)?.leaf : undefined;
+  }
+
+  /** The trust list in force, for certificate metrics. */
+  trust(): TrustSnapshot | undefined {
+    return this.options.trust?.current();
+  }
+
+  get serverCertificate(): X509Certificate {
+    return this.material.leaf;
   }
 
   /** Puts renewed server material in service for new connections. */
@@ -192,6 +210,7 @@ export class SecureServer {
 
   private accept(socket: TLSSocket, connection: OpenConnection): void {
     this.open.set(socket, connection);
+    this.options.onHandshake?.('accepted');
     socket.once('close', () => this.open.delete(socket));
     if (this.options.logger.isLevelEnabled('debug')) {
       this.options.logger.debug({ peer: this.peerOf(socket), client: this.certificateOf(socket, connection)?.identity, resumed: socket.isSessionReused() }, 'TLS client accepted');
@@ -225,6 +244,7 @@ export class SecureServer {
       : {};
     const client = leaf ? clientIdentityOf(leaf) : undefined;
     this.refusals.refuse('warn', socket.remoteAddress ?? 'unknown', refusal.kind, `TLS client refused: ${refusal.reason}`, { peer: this.peerOf(socket), client, ...details }, client?.fingerprint256);
+    this.options.onHandshake?.(refusal.kind);
   }
 
   private peerOf(socket: TLSSocket): string {
