@@ -13,11 +13,17 @@ import { loadServerMaterial } from './tls/material.js';
 import { SecureServer } from './tls/secure-server.js';
 import { watchForChanges, type ChangeWatcher } from './tls/watch.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './version.js';
+import { Wallets } from './wallet/wallets.js';
+import { serveWebsocket, type RunningWebsocket } from './websocket/serve-websocket.js';
+import { createWorkPool } from './work/work-pool.js';
+import type { ServerMaterial } from './tls/material.js';
 
 export interface RunningService {
   /** e.g. https://[::1]:7076/ */
   readonly url: string;
   readonly address: AddressInfo;
+  /** The confirmation websocket's URL (wss:// with TLS) when `[websocket] enable = true`. */
+  readonly websocketUrl?: string;
   /** Graceful: stops accepting, lets in-flight requests finish, closes the ledger. */
   stop(): Promise<void>;
   /** Settles once the service has stopped, whoever asked (`stop` action, signal, caller). */
@@ -59,15 +65,19 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
 
   try {
     let secureServer: SecureServer | undefined;
+    let material: ServerMaterial | undefined;
+    let trust: ClientTrust | undefined;
     let serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => HttpServer;
 
     if (config.secure.enable) {
-      const material = await loadServerMaterial(config.secure, config.file);
-      for (const warning of material.warnings) logger.warn(warning);
-      const trust = config.secure.clientCertsPath ? await ClientTrust.open(config.secure.clientCertsPath, logger, pollMs) : undefined;
-      if (trust) cleanups.push(() => trust.close());
+      const serverMaterial = await loadServerMaterial(config.secure, config.file);
+      material = serverMaterial;
+      for (const warning of serverMaterial.warnings) logger.warn(warning);
+      const clientTrust = config.secure.clientCertsPath ? await ClientTrust.open(config.secure.clientCertsPath, logger, pollMs) : undefined;
+      trust = clientTrust;
+      if (clientTrust) cleanups.push(() => clientTrust.close());
       serverFactory = (handler) => {
-        secureServer = new SecureServer({ material, trust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs }, handler);
+        secureServer = new SecureServer({ material: serverMaterial, trust: clientTrust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs }, handler);
         return secureServer.server as unknown as HttpServer;
       };
     } else {
@@ -76,6 +86,15 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
 
     const ledger: Ledger = await openLedger({ path: config.ledgerPath });
     cleanups.push(() => ledger.close());
+    const work = createWorkPool();
+    cleanups.push(() => work.close());
+    const wallets = await Wallets.open({ path: `${config.ledgerPath}/wallets`, ledger, work, logger });
+    cleanups.push(() => wallets.close());
+    let websocket: RunningWebsocket | undefined;
+    if (config.websocket.enable) {
+      websocket = await serveWebsocket({ config, logger, ledger, material, trust, keepAliveTimeoutMs, expiryCheckMs, isLocalAccount: (key) => wallets.holders(key).length > 0 });
+      cleanups.push(() => websocket?.close());
+    }
 
     let stopRequested = false;
     let stopping: Promise<void> | undefined;
@@ -86,6 +105,9 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       maxJsonDepth: config.maxJsonDepth,
       context: {
         ledger,
+        wallets,
+        work,
+        settings: config.node,
         node: { vendor: `${PRODUCT_NAME} ${PRODUCT_VERSION}`, startedAt: process.hrtime.bigint() },
         requestStop: () => {
           stopRequested = true;
@@ -108,7 +130,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     await app.ready();
 
     if (secureServer && config.secure.serverCertPem === undefined && config.secure.serverKeyPem === undefined) {
-      const watcher = await watchMaterial(config, logger, secureServer, pollMs);
+      const watcher = await watchMaterial(config, logger, [secureServer, ...(websocket?.secureServer ? [websocket.secureServer] : [])], pollMs);
       cleanups.push(() => watcher.close());
     }
 
@@ -136,7 +158,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       })();
       return stopping;
     };
-    return { url, address, stop, stopped };
+    return { url, address, ...(websocket ? { websocketUrl: websocket.url } : {}), stop, stopped };
   } catch (error) {
     await cleanup();
     throw error;
@@ -144,7 +166,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
 }
 
 /** Puts a renewed certificate/key/DH file in service; a renewal that doesn't load leaves the old one. */
-async function watchMaterial(config: RpcConfig, logger: Logger, server: SecureServer, pollMs: number): Promise<ChangeWatcher> {
+async function watchMaterial(config: RpcConfig, logger: Logger, servers: readonly SecureServer[], pollMs: number): Promise<ChangeWatcher> {
   const files = [config.secure.serverCertPath, config.secure.serverKeyPath, config.secure.serverDhPath].filter(Boolean);
   return watchForChanges({
     folders: [...new Set(files.map((file) => dirname(file)))],
@@ -153,7 +175,7 @@ async function watchMaterial(config: RpcConfig, logger: Logger, server: SecureSe
     onChange: async () => {
       try {
         const material = await loadServerMaterial(config.secure, config.file);
-        server.replaceMaterial(material);
+        for (const server of servers) server.replaceMaterial(material);
         for (const warning of material.warnings) logger.warn(warning);
         logger.info({ subject: material.leaf.subject, validTo: material.leaf.validTo, fingerprint256: material.leaf.fingerprint256 }, 'server certificate reloaded');
       } catch (error) {

@@ -14,6 +14,10 @@ export interface RpcConfig {
   /** Absolute folder of the LMDB ledger. */
   readonly ledgerPath: string;
   readonly secure: SecureConfig;
+  /** `[websocket]`: the confirmation websocket, over the same TLS and trust directory as the RPC. */
+  readonly websocket: { readonly enable: boolean; readonly address: string; readonly port: number };
+  /** `[node]`: `enable_sign_hash`, `max_work_generate_multiplier`. */
+  readonly node: { readonly enableSignHash: boolean; readonly maxWorkGenerateMultiplier: number };
   /** Loosened-security notices, one line each, for the caller to log at startup. */
   readonly warnings: readonly string[];
 }
