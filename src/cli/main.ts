@@ -4,12 +4,14 @@ import { PRODUCT_NAME, PRODUCT_VERSION } from '../version.js';
 import { parseArgs, stringFlag, UsageError } from './args.js';
 import { CALL_USAGE, runCall } from './call.js';
 import { runCertsCommand } from './certs.js';
+import { runDev } from './dev.js';
 import { runServe, type CliIo } from './serve.js';
 
 const USAGE = `usage: nano-rpc <command> [options]
   serve [--config PATH]        run the RPC server (config: --config, else $NANO_RPC_CONFIG, else ./config-rpc.toml)
   certs <subcommand> ...       development PKI and client certificates (nano-rpc certs help)
   call ACTION [key=value ...]  call the RPC and print the answer (nano-rpc call --help)
+  dev fund ACCOUNT AMOUNT      send from the public dev genesis key (nano-rpc dev --help)
   version                      print the version`;
 
 const io: CliIo = {
@@ -32,6 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       return runCall(rest, io);
+    case 'dev':
+      return runDev(rest, io);
     case 'version':
     case '--version':
       io.out(`${PRODUCT_NAME} ${PRODUCT_VERSION}`);
