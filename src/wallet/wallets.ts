@@ -368,11 +368,38 @@ export class Wallets {
     return Buffer.from(this.get(id).record.representative, 'hex');
   }
 
-  async setRepresentative(id: Buffer, representative: Buffer): Promise<void> {
+  /**
+   * Sets the representative new accounts open with. With `updateExisting`, every opened account of
+   * the wallet that delegates elsewhere gets a change block too, queued (the node's
+   * fire-and-forget); a locked wallet then refuses.
+   */
+  async setRepresentative(id: Buffer, representative: Buffer, updateExisting = false): Promise<void> {
     const wallet = this.get(id);
+    if (updateExisting) this.unlocked(wallet);
     const record = { ...wallet.record, representative: hexOf(representative) };
     await this.store.putEntries(wallet.id, new Map(), record);
     wallet.record = record;
+    if (!updateExisting) return;
+    for (const [key, entry] of wallet.entries) {
+      if (entry.kind === 'watch') continue;
+      const account = Buffer.from(key, 'hex');
+      this.serialised(account, () => this.buildChange(wallet, account, representative)).catch((error: unknown) => {
+        if (!this.closed) this.logger.warn({ account: key, err: error instanceof WalletError ? error.code : error }, 'representative change failed');
+      });
+    }
+  }
+
+  private async buildChange(wallet: Wallet, account: Buffer, representative: Buffer): Promise<string> {
+    const info = this.ledger.accountInfo(account);
+    if (info === undefined || decodeAccount(info.representative)!.publicKey.equals(representative)) return '';
+    const privateKey = this.privateKey(wallet.id, account);
+    const previous = Buffer.from(info.frontier, 'hex');
+    const work = await this.work.generate(previous, workThreshold(info.accountVersion, false, false));
+    const block = signState(privateKey, { account, previous, representative, balance: info.balance, link: ZERO32, work });
+    wipe(privateKey);
+    const result = await this.ledger.processAsync(block);
+    if (!result.ok) throw new WalletError('error_generating_block');
+    return result.hash;
   }
 
   /**

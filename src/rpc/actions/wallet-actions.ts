@@ -2,6 +2,7 @@ import type { AnyActionSpec } from '../action.js';
 import { block_create, sign } from './block-create.js';
 import { receive, send } from './send-receive.js';
 import { active_difficulty, work_cancel, work_generate } from './work-generate.js';
+import { wallet_history, wallet_ledger } from './wallet-reports.js';
 import * as w from './wallets.js';
 
 /** Wallets, send/receive, work, block_create and sign (see action-table.ts); aliases included. */
@@ -25,6 +26,8 @@ export const WALLET_ACTIONS: Readonly<Record<string, AnyActionSpec>> = {
   wallet_representative: w.wallet_representative,
   wallet_representative_set: w.wallet_representative_set,
   wallet_export: w.wallet_export,
+  wallet_history,
+  wallet_ledger,
   wallet_change_seed: w.wallet_change_seed,
   wallet_lock: w.wallet_lock,
   wallet_locked: w.wallet_locked,

@@ -4,7 +4,7 @@ import { toHex } from '../../ledger/bytes.js';
 import { defineAction, noParams, requireFields } from '../action.js';
 import type { RpcResult, RpcValue } from '../encode.js';
 import { RpcError } from '../errors.js';
-import { account, amount, countAsNumber, hex32, list, optionalCount, requiredCount, requiredText, text } from '../params.js';
+import { account, amount, countAsNumber, flag, hex32, list, optionalCount, requiredCount, requiredText, text } from '../params.js';
 import { accountIndex, walletCall, walletCallSync, walletId } from '../params-wallet.js';
 import { deterministicKey } from '../../wallet/secrets.js';
 
@@ -242,14 +242,14 @@ export const wallet_representative = defineAction<WalletParams>({
   },
 });
 
-/** `update_existing_accounts` is not implemented: the new representative applies to accounts opened from now on. */
-export const wallet_representative_set = defineAction<WalletParams & { representative?: unknown }>({
+/** With `update_existing_accounts`, change blocks for the wallet's opened accounts are queued, not awaited (as the node). */
+export const wallet_representative_set = defineAction<WalletParams & { representative?: unknown; update_existing_accounts?: unknown }>({
   params: requireFields('wallet', 'representative'),
   control: true,
   handler: async (params, { wallets }) => {
     const id = walletId(params.wallet);
     const representative = account(params.representative, 'bad_representative_number').publicKey;
-    await walletCall(() => wallets.setRepresentative(id, representative));
+    await walletCall(() => wallets.setRepresentative(id, representative, flag(params.update_existing_accounts)));
     return { set: '1' };
   },
 });
