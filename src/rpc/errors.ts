@@ -91,6 +91,11 @@ export const RPC_ERRORS = {
   key_or_wallet_required: 'Private key or local wallet and account required',
   incorrect_key: 'Incorrect key for given account',
   state_fields_required: 'Previous, representative, final balance and link (source or destination) are required',
+  open_fields_required: 'Representative account and source hash required',
+  receive_fields_required: 'Previous hash and source hash required',
+  change_fields_required: 'Representative account and previous hash required',
+  send_fields_required: 'Destination account, previous hash, current balance and amount required',
+  balance_mismatch_previous: 'Balance mismatch for previous block',
   sign_hash_disabled: 'Signing by block hash is disabled',
 } as const;
 

@@ -121,9 +121,31 @@ describe('block_create and sign', () => {
     expect(await call({ action: 'process', json_block: 'true', block })).toEqual({ hash });
   });
 
+  it('an unmodified npm client (nano-node-rpc) creates a legacy open with block_create and publishes it', async () => {
+    const secret = nano.deriveSecretKey('7'.repeat(64), 0);
+    const opener = nano.deriveAddress(nano.derivePublicKey(secret), { useNanoPrefix: true });
+    const info = await call({ action: 'account_info', account: GENESIS_ACCOUNT });
+    const balance = BigInt(String(info.balance));
+    const send = await call({ action: 'block_create', type: 'state', key: DEV_GENESIS_SECRET, previous: String(info.frontier), representative: GENESIS_ACCOUNT, balance: String(balance - 77n), link: opener });
+    expect(await call({ action: 'process', block: send.block })).toEqual({ hash: send.hash });
+    const result = await run(process.execPath, [PROBE, 'nano-node-rpc', `https://localhost:${server.port}/`, files.ca, files.cert, files.key, JSON.stringify([['block_create', 'open', secret, opener, GENESIS_ACCOUNT, send.hash]])]);
+    expect(result.stderr).toBe('');
+    const [created] = JSON.parse(result.stdout) as Record<string, string>[];
+    const open = JSON.parse(created!.block!) as Record<string, string>;
+    expect(open).toMatchObject({ type: 'open', source: send.hash, account: opener });
+    expect(nano.validateWork({ blockHash: nano.derivePublicKey(secret), work: open.work!, threshold: 'fe00000000000000' })).toBe(true);
+    expect(await call({ action: 'process', block: created!.block })).toEqual({ hash: created!.hash });
+    expect(await call({ action: 'account_balance', account: opener })).toMatchObject({ balance: '77' });
+  });
+
   it('answers the node texts for bad block_create requests', async () => {
     const base = { action: 'block_create', type: 'state', key: DEV_GENESIS_SECRET, previous: DEV_GENESIS_HASH, representative: GENESIS_ACCOUNT, balance: '1', link: '0'.repeat(63) + '1' };
     expect(await call({ ...base, type: 'bogus' })).toEqual({ error: 'Invalid block type' });
+    expect(await call({ ...base, type: 'open', representative: undefined })).toEqual({ error: 'Representative account and source hash required' });
+    expect(await call({ ...base, type: 'receive' })).toEqual({ error: 'Previous hash and source hash required' });
+    expect(await call({ ...base, type: 'change', representative: undefined })).toEqual({ error: 'Representative account and previous hash required' });
+    expect(await call({ ...base, type: 'send' })).toEqual({ error: 'Destination account, previous hash, current balance and amount required' });
+    expect(await call({ ...base, type: 'send', destination: GENESIS_ACCOUNT, amount: '1' })).toEqual({ error: 'Balance mismatch for previous block' });
     expect(await call({ ...base, key: undefined })).toEqual({ error: 'Private key or local wallet and account required' });
     expect(await call({ ...base, previous: 'xx' })).toEqual({ error: 'Bad previous' });
     expect(await call({ ...base, balance: 'x' })).toEqual({ error: 'Invalid balance number' });

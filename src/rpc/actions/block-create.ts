@@ -45,10 +45,11 @@ function linkValue(value: unknown): Buffer {
   return hex32(raw, 'bad_link_number');
 }
 
+const BLOCK_TYPES = new Set(['state', 'open', 'receive', 'change', 'send']);
+
 /**
- * The node's `block_create` for state blocks, checks in the node's order (§5.1 of the reference).
- * Legacy types (open/receive/change/send) are refused with "Invalid block type": the dev ledger's
- * wallets and clients build state blocks only.
+ * The node's `block_create`: state and legacy blocks, checks in the node's order (§5.1 of the
+ * reference); `work` is generated at the ledger's threshold for the block when absent.
  */
 export const block_create = defineAction<BlockCreateParams>({
   params: requireFields('type'),
@@ -56,7 +57,7 @@ export const block_create = defineAction<BlockCreateParams>({
   handler: async (params, context): Promise<RpcResult> => {
     const { ledger, wallets, work } = context;
     const type = requiredText(params.type);
-    if (type !== 'state') throw new RpcError('invalid_block_type');
+    if (!BLOCK_TYPES.has(type)) throw new RpcError('invalid_block_type');
     const version = text(params.version);
     if (version !== undefined && version !== 'work_1') throw new RpcError('bad_work_version');
     const difficulty = optionalHex64(params.difficulty, 'bad_difficulty');
@@ -65,7 +66,7 @@ export const block_create = defineAction<BlockCreateParams>({
     const representative = params.representative === undefined ? undefined : account(params.representative, 'bad_representative_number').publicKey;
     const destination = params.destination === undefined ? undefined : account(params.destination, 'bad_destination').publicKey;
     const source = params.source === undefined ? undefined : hex32(requiredText(params.source), 'bad_source');
-    if (params.amount !== undefined) amount(params.amount);
+    const amountValue = params.amount === undefined ? undefined : amount(params.amount);
     const givenWork = optionalHex64(params.work, 'bad_work');
 
     let privateKey: Buffer | undefined;
@@ -93,27 +94,26 @@ export const block_create = defineAction<BlockCreateParams>({
       previous = info === undefined ? ZERO32 : Buffer.from(info.frontier, 'hex');
       balance = info?.balance ?? 0n;
     }
-    if (params.previous === undefined || representative === undefined || isZero(representative) || ((link === undefined || isZero(link)) && params.link === undefined)) {
-      throw new RpcError('state_fields_required');
-    }
-
-    const fields = {
-      type: 'state' as const,
-      account: publicKey,
-      previous: previous ?? ZERO32,
+    const unsigned = unsignedBlock(type, {
+      publicKey,
+      previous,
+      previousGiven: params.previous !== undefined,
       representative,
-      balance: balance ?? 0n,
-      link: link ?? ZERO32,
-      signature: Buffer.alloc(64),
-      work: 0n,
-    } satisfies StateBlock;
-    const signed: StateBlock = { ...fields, signature: signHash(privateKey, hashBlock(fields)) };
+      balance,
+      link,
+      linkGiven: params.link !== undefined,
+      source,
+      destination,
+      amount: amountValue,
+      previousBalance: (hash) => ledger.blockInfo(hash)?.balance,
+    });
+    const signed: Block = { ...unsigned, signature: signHash(privateKey, hashBlock(unsigned)) };
     let blockWork = givenWork;
     if (blockWork === undefined) {
       const target = difficulty ?? difficultyFromLedger(ledger, signed);
       blockWork = await generate(work, workRoot(signed), target);
     }
-    const block: StateBlock = { ...signed, work: blockWork };
+    const block: Block = { ...signed, work: blockWork };
     return {
       hash: toHex(hashBlock(block)),
       difficulty: hex16(workValue(block.work, workRoot(block))),
@@ -121,6 +121,49 @@ export const block_create = defineAction<BlockCreateParams>({
     };
   },
 });
+
+interface BlockFields {
+  readonly publicKey: Buffer;
+  readonly previous: Buffer | undefined;
+  /** `previous` was in the request (a state block needs it there, "0" for an open). */
+  readonly previousGiven: boolean;
+  readonly representative: Buffer | undefined;
+  readonly balance: bigint | undefined;
+  readonly link: Buffer | undefined;
+  readonly linkGiven: boolean;
+  readonly source: Buffer | undefined;
+  readonly destination: Buffer | undefined;
+  readonly amount: bigint | undefined;
+  readonly previousBalance: (hash: Buffer) => bigint | undefined;
+}
+
+const given = (value: Buffer | undefined): value is Buffer => value !== undefined && !isZero(value);
+
+/** The block to sign (zero signature and work), with the node's requirement texts per type. */
+function unsignedBlock(type: string, f: BlockFields): Block {
+  const blank = { signature: Buffer.alloc(64), work: 0n };
+  switch (type) {
+    case 'state':
+      if (!f.previousGiven || !given(f.representative) || (!given(f.link) && !f.linkGiven)) throw new RpcError('state_fields_required');
+      return { type: 'state', account: f.publicKey, previous: f.previous ?? ZERO32, representative: f.representative, balance: f.balance ?? 0n, link: f.link ?? ZERO32, ...blank } satisfies StateBlock;
+    case 'open':
+      if (!given(f.representative) || !given(f.source)) throw new RpcError('open_fields_required');
+      return { type: 'open', source: f.source, representative: f.representative, account: f.publicKey, ...blank };
+    case 'receive':
+      if (!given(f.previous) || !given(f.source)) throw new RpcError('receive_fields_required');
+      return { type: 'receive', previous: f.previous, source: f.source, ...blank };
+    case 'change':
+      if (!given(f.representative) || !given(f.previous)) throw new RpcError('change_fields_required');
+      return { type: 'change', previous: f.previous, representative: f.representative, ...blank };
+    default: {
+      if (!given(f.destination) || !given(f.previous) || f.balance === undefined || f.amount === undefined) throw new RpcError('send_fields_required');
+      const ledgerBalance = f.previousBalance(f.previous);
+      if (ledgerBalance !== undefined && ledgerBalance !== f.balance) throw new RpcError('balance_mismatch_previous');
+      if (f.amount > f.balance) throw new RpcError('insufficient_balance');
+      return { type: 'send', previous: f.previous, destination: f.destination, balance: f.balance - f.amount, ...blank };
+    }
+  }
+}
 
 async function generate(work: ActionContext['work'], root: Buffer, difficulty: bigint): Promise<bigint> {
   try {
