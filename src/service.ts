@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RpcConfig } from './config/load.js';
 import { openLedger, type Ledger } from './ledger/ledger.js';
@@ -88,7 +88,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     cleanups.push(() => ledger.close());
     const work = createWorkPool();
     cleanups.push(() => work.close());
-    const wallets = await Wallets.open({ path: `${config.ledgerPath}/wallets`, ledger, work, logger });
+    const wallets = await Wallets.open({ path: join(config.ledgerPath, 'wallets'), ledger, work, logger });
     cleanups.push(() => wallets.close());
     let websocket: RunningWebsocket | undefined;
     if (config.websocket.enable) {

@@ -148,6 +148,12 @@ describe('exchange integration flow over mutual TLS', () => {
     expect(await call({ action: 'wallet_locked', wallet: exchange })).toEqual({ locked: '1' });
   });
 
+  it('logged no private key and no password', () => {
+    const logged = JSON.stringify(server.logs.lines);
+    expect(server.logs.lines.filter((line) => line.msg === 'rpc').length).toBeGreaterThan(10);
+    for (const secret of [DEV_GENESIS_SECRET, DEV_GENESIS_SECRET.toLowerCase(), 'correct horse']) expect(logged).not.toContain(secret);
+  });
+
   it('deterministic_key follows blake2b(seed ‖ index)', async () => {
     expect(await call({ action: 'deterministic_key', seed: '0'.repeat(64), index: '0' })).toMatchObject({ private: '9F0E444C69F77A49BD0BE89DB92C38FE713E0963165CCA12FAF5712D7657120F' });
     expect(await call({ action: 'deterministic_key', seed: '0'.repeat(64), index: '1' })).toMatchObject({ private: 'B73B723BF7BD042B66AD3332718BA98DE7312F95ED3D05A130C9204552A7AFFF' });
