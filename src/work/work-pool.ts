@@ -81,7 +81,10 @@ export function createWorkPool(threads = Math.max(1, availableParallelism() - 1)
   let nextId = 1;
   let closed = false;
 
-  const slots: Slot[] = Array.from({ length: threads }, () => {
+  // Threads start on first use: a server that never generates work never pays for them.
+  const slots: Slot[] = [];
+
+  function startSlot(): Slot {
     const cancel = new Int32Array(new SharedArrayBuffer(4));
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sodiumPath, cancel: cancel.buffer } });
     worker.unref();
@@ -99,15 +102,19 @@ export function createWorkPool(threads = Math.max(1, availableParallelism() - 1)
       const job = slot.job;
       slot.job = undefined;
       job?.reject(error);
+      // A worker that failed is replaced at the next job.
+      slots.splice(slots.indexOf(slot), 1);
+      pump();
     });
+    slots.push(slot);
     return slot;
-  });
+  }
 
   function pump(): void {
-    for (const slot of slots) {
-      if (slot.job !== undefined) continue;
-      const job = queue.shift();
-      if (job === undefined) return;
+    while (queue.length > 0) {
+      const slot = slots.find((candidate) => candidate.job === undefined) ?? (slots.length < threads && !closed ? startSlot() : undefined);
+      if (slot === undefined) return;
+      const job = queue.shift()!;
       slot.job = job;
       // A random start, as the node's work pool: two jobs for one root don't find the same nonce.
       const start = crypto.getRandomValues(new Uint32Array(2));
