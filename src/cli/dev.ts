@@ -5,7 +5,7 @@ import { blockToJson } from '../ledger/blocks/json.js';
 import { decodeAccount } from '../ledger/crypto/account.js';
 import { DEV_WORK_THRESHOLDS, generateWork } from '../ledger/crypto/work.js';
 import { DEV_GENESIS_ACCOUNT } from '../ledger/genesis.js';
-import { signState } from '../wallet/wallets.js';
+import { signState } from '../wallet/state-block.js';
 import { defaultEndpoint } from './call.js';
 import { UsageError } from './args.js';
 import type { CliIo } from './serve.js';

@@ -1,14 +1,15 @@
 import type { Logger } from 'pino';
 import { hashBlock } from '../ledger/blocks/hash.js';
-import type { StateBlock } from '../ledger/blocks/types.js';
 import { ZERO32 } from '../ledger/bytes.js';
 import { decodeAccount } from '../ledger/crypto/account.js';
-import { derivePublicKey, sign } from '../ledger/crypto/ed25519.js';
+import { derivePublicKey } from '../ledger/crypto/ed25519.js';
 import { workThreshold, workValue } from '../ledger/crypto/work.js';
 import { DEV_GENESIS_ACCOUNT } from '../ledger/genesis.js';
 import type { AppliedBlock, Epoch, Ledger } from '../ledger/ledger.js';
 import type { WorkPool } from '../work/work-pool.js';
 import { DEFAULT_KDF, deterministicKey, open, passwordKey, randomBytes, SALT_BYTES, seal, wipe, type KdfParams } from './secrets.js';
+import { AccountQueues } from './account-queues.js';
+import { signState } from './state-block.js';
 import { WalletStore, type EntryRecord, type WalletRecord } from './wallet-store.js';
 
 /**
@@ -76,7 +77,7 @@ const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').
 export class Wallets {
   private readonly wallets = new Map<string, Wallet>();
   /** Serialises the blocks of one account (send/receive read the head they build on). */
-  private readonly accountQueues = new Map<string, Promise<unknown>>();
+  private readonly accountQueues = new AccountQueues();
   /** Sends with an `id` in progress: a repeat waits for the first instead of building again. */
   private readonly sendsInFlight = new Map<string, Promise<string>>();
   private readonly unsubscribe: () => void;
@@ -484,17 +485,8 @@ export class Wallets {
 
   // ---- blocks ----
 
-  /** Runs `job` after every earlier job of this account: each builds on the head the previous one left. */
   private serialised<T>(publicKey: Buffer, job: () => Promise<T>): Promise<T> {
-    const key = hexOf(publicKey);
-    const previous = this.accountQueues.get(key) ?? Promise.resolve();
-    const run = previous.then(job, job);
-    const settled = run.catch(() => undefined);
-    this.accountQueues.set(key, settled);
-    void settled.then(() => {
-      if (this.accountQueues.get(key) === settled) this.accountQueues.delete(key);
-    });
-    return run;
+    return this.accountQueues.run(hexOf(publicKey), job);
   }
 
   /**
@@ -647,7 +639,7 @@ export class Wallets {
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe();
-    await Promise.allSettled([...this.accountQueues.values()]);
+    await this.accountQueues.idle();
     for (const wallet of this.wallets.values()) {
       wipe(wallet.walletKey);
       wallet.walletKey = undefined;
@@ -658,10 +650,4 @@ export class Wallets {
 
 function maxEpoch(a: Epoch, b: Epoch): Epoch {
   return a > b ? a : b;
-}
-
-/** A signed state block. */
-export function signState(privateKey: Buffer, fields: Omit<StateBlock, 'type' | 'signature'>): StateBlock {
-  const unsigned: StateBlock = { type: 'state', ...fields, signature: Buffer.alloc(64) };
-  return { ...unsigned, signature: sign(privateKey, hashBlock(unsigned)) };
 }
