@@ -121,7 +121,10 @@ describe('wallets across a restart', () => {
     const started = Date.now();
     for (const entry of scan.trusted.filter((e) => e.fingerprint256 === leaving.cert.fingerprint256)) await unlink(entry.path);
     await ws.closed;
-    expect(Date.now() - started).toBeLessThan(3000);
+    const elapsed = Date.now() - started;
+    console.info(`websocket of a revoked client closed ${elapsed} ms after its certificate was removed`);
+    // The bound is the issue's 1 s plus room for a loaded machine; the log line shows the figure.
+    expect(elapsed).toBeLessThan(3000);
     const stranger = await makeClient('wallet.ws.stranger', ca);
     await expect(WsClient.open(url, { cert: stranger.certPem, key: stranger.keyPem, ca: ca.certPem })).rejects.toThrow();
   });
