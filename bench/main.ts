@@ -24,6 +24,7 @@ import { makeBenchPki, type BenchPki } from './pki.js';
 import { armWatchdog, killAllChildrenNow, stopAllChildren, type Pin } from './procs.js';
 import { errorNotes, handshakeSection, keepAliveSection, resumptionSection, type Summary } from './report.js';
 import { handshakeSuite, keepAliveSuite, resumptionSuite, type SuiteContext } from './suites.js';
+import { runWalletSuite } from './wallet-suite.js';
 
 const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.md', import.meta.url));
 const KEY_LABEL: Record<KeyType, string> = { 'ec-p256': 'ECDSA P-256', 'rsa-2048': 'RSA 2048' };
@@ -95,6 +96,7 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
 
     const ledger = await runLedgerSuites({ ...ctx, dir: join(dir, 'ledger'), pki, serverPin });
     const policyRows = await policyMetricsSuite(ctx, join(dir, 'policy'), pki, serverPin);
+    const wallet = await runWalletSuite({ ...ctx, dir: join(dir, 'wallet'), pki, serverPin });
 
     const notes = errorNotes([...keepAlive, ...handshakes.flatMap((h) => h.rows.map((r) => ({ ...r, label: `${h.keyLabel} ${r.label}` }))), ...resumption]);
     return [
@@ -117,6 +119,8 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
       ...ledgerSections(ledger, options.connections),
       '',
       ...policyMetricsSection(policyRows, options.connections),
+      '',
+      ...wallet,
       ...(notes.length > 0 ? ['', ...notes] : []),
       '',
       `Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`,

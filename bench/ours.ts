@@ -15,6 +15,9 @@ export interface OursOptions {
   /** false: plain HTTP ([secure] enable = false), for running behind nginx. */
   readonly tls: boolean;
   readonly pin: Pin;
+  /** Extra top-level keys (e.g. `enable_control = true`) and extra tables, for the wallet suite. */
+  readonly topLevel?: string;
+  readonly tables?: string;
 }
 
 async function writeConfig(options: OursOptions): Promise<string> {
@@ -29,20 +32,20 @@ async function writeConfig(options: OursOptions): Promise<string> {
     await installTrustedCert(clients, options.pki.client.certPem);
     secure.push('server_cert_path = "server.cert.pem"', 'server_key_path = "server.key.pem"', 'client_certs_path = "clients"');
   }
-  const toml = ['address = "127.0.0.1"', 'port = 0', ...secure, '[logging]', 'log_rpc = false', '[ledger]', 'path = "ledger"', ''].join('\n');
+  const toml = ['address = "127.0.0.1"', 'port = 0', options.topLevel ?? '', ...secure, '[logging]', 'log_rpc = false', '[ledger]', 'path = "ledger"', options.tables ?? '', ''].join('\n');
   const configPath = join(options.dir, 'config-rpc.toml');
   await writeFile(configPath, toml);
   return configPath;
 }
 
 /** Our real service (startService) in a child process, as `nano-rpc serve` would run it. */
-export async function startOurs(options: OursOptions): Promise<Contender & { readonly pid: number }> {
+export async function startOurs(options: OursOptions): Promise<Contender & { readonly pid: number; readonly websocketPort?: number }> {
   const configPath = await writeConfig(options);
   const child = spawnNodeEntry('server-ours.js', [configPath], options.pin);
   try {
-    const { port } = await nextMessage(child, isListening, 30_000);
+    const { port, websocketPort } = await nextMessage(child, isListening, 30_000);
     const pid = child.pid!;
-    return { name: 'ours', host: '127.0.0.1', port, pid, cpuPids: () => [pid], stop: () => stopChild(child) };
+    return { name: 'ours', host: '127.0.0.1', port, ...(websocketPort !== undefined ? { websocketPort } : {}), pid, cpuPids: () => [pid], stop: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;

@@ -17,6 +17,7 @@ import { openPolicy } from '../src/policy/policy.js';
 import { ACTIONS, NODE_CONTROL_ACTIONS } from '../src/rpc/action-table.js';
 import { createDispatcher, type Dispatch } from '../src/rpc/dispatch.js';
 import type { RequestContext } from '../src/rpc/request-context.js';
+import type { ActionContext } from '../src/rpc/action.js';
 import { twentyRulePolicy } from './policy-bench.js';
 
 async function main(): Promise<void> {
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
   try {
     await writeFile(join(dir, 'policy.toml'), twentyRulePolicy(false));
     const logger = pino({ level: 'silent' });
-    const base = { actions: ACTIONS, controlActions: NODE_CONTROL_ACTIONS, enableControl: false, maxJsonDepth: 20, context: { ledger, node: { vendor: 'bench', startedAt: 0n }, requestStop: () => {} } };
+    const base = { actions: ACTIONS, controlActions: NODE_CONTROL_ACTIONS, enableControl: false, maxJsonDepth: 20, // block_count needs the ledger only.
+    context: { ledger, node: { vendor: 'bench', startedAt: 0n }, requestStop: () => {} } as unknown as ActionContext };
     const prometheus = new PrometheusMetrics({ openConnections: () => 0, trust: () => undefined, serverCertificate: () => undefined, ledgerCounts: () => undefined });
     const variants: Array<{ name: string; dispatch: Dispatch; metrics: Metrics; times: number[] }> = [
       { name: 'open gate, metrics off', dispatch: createDispatcher({ ...base, gate: new PolicyGate(openPolicy(), logger, NO_METRICS) }), metrics: NO_METRICS, times: [] },

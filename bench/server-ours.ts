@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   let service: RunningService | undefined;
   exitWithParent(() => service?.stop(), HARD_LIMIT_MS);
   service = await startService(config, logger);
-  send({ type: 'listening', port: service.address.port });
+  const websocketPort = service.websocketUrl === undefined ? undefined : Number(new URL(service.websocketUrl).port);
+  send({ type: 'listening', port: service.address.port, ...(websocketPort !== undefined ? { websocketPort } : {}) });
 }
 
 main().catch(fail);

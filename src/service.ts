@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RpcConfig } from './config/load.js';
 import { openLedger, type Ledger } from './ledger/ledger.js';
@@ -16,11 +16,17 @@ import { watchForChanges, type ChangeWatcher } from './tls/watch.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './version.js';
 import { startObservability } from './metrics/wiring.js';
 import { startPolicy } from './policy/wiring.js';
+import { Wallets } from './wallet/wallets.js';
+import { serveWebsocket, type RunningWebsocket } from './websocket/serve-websocket.js';
+import { createWorkPool } from './work/work-pool.js';
+import type { ServerMaterial } from './tls/material.js';
 
 export interface RunningService {
   /** e.g. https://[::1]:7076/ */
   readonly url: string;
   readonly address: AddressInfo;
+  /** The confirmation websocket's URL (wss:// with TLS) when `[websocket] enable = true`. */
+  readonly websocketUrl?: string;
   /** Graceful: stops accepting, lets in-flight requests finish, closes the ledger. */
   stop(): Promise<void>;
   /** Settles once the service has stopped, whoever asked (`stop` action, signal, caller). */
@@ -69,7 +75,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
   try {
     let secureServer: SecureServer | undefined;
     let trust: ClientTrust | undefined;
-    let material: Awaited<ReturnType<typeof loadServerMaterial>> | undefined;
+    let material: ServerMaterial | undefined;
     const observability = startObservability(config, logger);
     let serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => HttpServer;
 
@@ -95,6 +101,15 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
 
     const ledger: Ledger = await openLedger({ path: config.ledgerPath });
     cleanups.push(() => ledger.close());
+    const work = createWorkPool();
+    cleanups.push(() => work.close());
+    const wallets = await Wallets.open({ path: join(config.ledgerPath, 'wallets'), ledger, work, logger });
+    cleanups.push(() => wallets.close());
+    let websocket: RunningWebsocket | undefined;
+    if (config.websocket.enable) {
+      websocket = await serveWebsocket({ config, logger, ledger, material, trust, keepAliveTimeoutMs, expiryCheckMs, isLocalAccount: (key) => wallets.holders(key).length > 0 });
+      cleanups.push(() => websocket?.close());
+    }
 
     const policy = await startPolicy(config, logger, observability.metrics, pollMs);
     cleanups.push(() => policy.close());
@@ -109,6 +124,9 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       gate: policy.gate,
       context: {
         ledger,
+        wallets,
+        work,
+        settings: config.node,
         node: { vendor: `${PRODUCT_NAME} ${PRODUCT_VERSION}`, startedAt: process.hrtime.bigint() },
         requestStop: () => {
           stopRequested = true;
@@ -133,7 +151,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     await app.ready();
 
     if (secureServer && config.secure.serverCertPem === undefined && config.secure.serverKeyPem === undefined) {
-      const watcher = await watchMaterial(config, logger, secureServer, pollMs);
+      const watcher = await watchMaterial(config, logger, [secureServer, ...(websocket?.secureServer ? [websocket.secureServer] : [])], pollMs);
       cleanups.push(() => watcher.close());
     }
 
@@ -173,7 +191,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       await policy.reload();
       await trust?.rescan();
     };
-    return { url, address, stop, stopped, reload, metricsUrl };
+    return { url, address, ...(websocket ? { websocketUrl: websocket.url } : {}), stop, stopped, reload, metricsUrl };
   } catch (error) {
     await cleanup();
     throw error;
@@ -181,7 +199,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
 }
 
 /** Puts a renewed certificate/key/DH file in service; a renewal that doesn't load leaves the old one. */
-async function watchMaterial(config: RpcConfig, logger: Logger, server: SecureServer, pollMs: number): Promise<ChangeWatcher> {
+async function watchMaterial(config: RpcConfig, logger: Logger, servers: readonly SecureServer[], pollMs: number): Promise<ChangeWatcher> {
   const files = [config.secure.serverCertPath, config.secure.serverKeyPath, config.secure.serverDhPath].filter(Boolean);
   return watchForChanges({
     folders: [...new Set(files.map((file) => dirname(file)))],
@@ -190,7 +208,7 @@ async function watchMaterial(config: RpcConfig, logger: Logger, server: SecureSe
     onChange: async () => {
       try {
         const material = await loadServerMaterial(config.secure, config.file);
-        server.replaceMaterial(material);
+        for (const server of servers) server.replaceMaterial(material);
         for (const warning of material.warnings) logger.warn(warning);
         logger.info({ subject: material.leaf.subject, validTo: material.leaf.validTo, fingerprint256: material.leaf.fingerprint256 }, 'server certificate reloaded');
       } catch (error) {

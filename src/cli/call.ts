@@ -13,7 +13,7 @@ export const CALL_USAGE = `usage: nano-rpc call ACTION [key=value | key:=JSON ..
   config-rpc.toml and the development PKI in tls/ when they exist. Exit code 0 for an answer,
   1 for an {"error": ...} answer, 2 when no answer came.`;
 
-interface Endpoint {
+export interface Endpoint {
   url: string;
   cert?: string;
   key?: string;
@@ -28,7 +28,7 @@ async function existing(path: string): Promise<string | undefined> {
 }
 
 /** Where to call when the user didn't say: the local config's address and the dev PKI's files. */
-async function defaultEndpoint(configFlag: string | undefined): Promise<Endpoint> {
+export async function defaultEndpoint(configFlag: string | undefined): Promise<Endpoint> {
   try {
     const config = await loadConfig(configPathFrom(configFlag, process.env), process.env);
     const host = config.address.includes(':') ? `[${config.address === '::' ? '::1' : config.address}]` : config.address === '0.0.0.0' ? '127.0.0.1' : config.address;

@@ -5,6 +5,7 @@ import { parseArgs, stringFlag, UsageError } from './args.js';
 import { CALL_USAGE, runCall } from './call.js';
 import { runCertsCommand } from './certs.js';
 import { runPolicyCommand } from './policy.js';
+import { runDev } from './dev.js';
 import { runServe, type CliIo } from './serve.js';
 
 const USAGE = `usage: nano-rpc <command> [options]
@@ -12,6 +13,7 @@ const USAGE = `usage: nano-rpc <command> [options]
   certs <subcommand> ...       development PKI and client certificates (nano-rpc certs help)
   call ACTION [key=value ...]  call the RPC and print the answer (nano-rpc call --help)
   policy check|explain ...     validate the per-client policy, explain a client's rule (nano-rpc policy help)
+  dev fund ACCOUNT AMOUNT      send from the public dev genesis key (nano-rpc dev --help)
   version                      print the version`;
 
 const io: CliIo = {
@@ -36,6 +38,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       return runCall(rest, io);
+    case 'dev':
+      return runDev(rest, io);
     case 'version':
     case '--version':
       io.out(`${PRODUCT_NAME} ${PRODUCT_VERSION}`);

@@ -122,6 +122,13 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     }
   }
 
+  let websocketAddress = raw.websocket?.address ?? '::1';
+  if (ok('websocket') && typeof websocketAddress === 'string') {
+    const normalised = normaliseAddress(websocketAddress);
+    if (normalised === undefined) problems.push(`${at(['websocket', 'address'])} websocket.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(websocketAddress)})`);
+    else websocketAddress = normalised;
+  }
+
   const ledgerPath = typeof raw.ledger?.path === 'string' && raw.ledger.path !== '' ? path.resolve(dir, raw.ledger.path) : '';
 
   const m = raw.metrics;
@@ -174,6 +181,8 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
       maxConnections: raw.connections.max_connections,
       maxConnectionsPerAddress: raw.connections.max_connections_per_address,
     }),
+    websocket: Object.freeze({ enable: raw.websocket.enable, address: websocketAddress, port: raw.websocket.port }),
+    node: Object.freeze({ enableSignHash: raw.node.enable_sign_hash, maxWorkGenerateMultiplier: raw.node.max_work_generate_multiplier }),
     warnings: Object.freeze(warnings),
   });
 }

@@ -93,6 +93,27 @@ export const configSchema = {
         tls: { type: 'boolean', default: false },
       },
     },
+    // The node's [node.websocket] (config-node.toml), served here over the RPC's TLS/mutual TLS.
+    websocket: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enable: { type: 'boolean', default: false },
+        address: { type: 'string', default: '::1' },
+        port: { ...uint16, default: 7078 },
+      },
+    },
+    // Node options (config-node.toml [rpc] enable_sign_hash, [node] max_work_generate_multiplier).
+    node: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enable_sign_hash: { type: 'boolean', default: false },
+        max_work_generate_multiplier: { type: 'number', minimum: 1, default: 64 },
+      },
+    },
   },
 } as const;
 
@@ -118,6 +139,8 @@ export interface RawConfig {
   connections: { handshake_timeout_ms: number; max_connections: number; max_connections_per_address: number };
   policy: { file: string };
   metrics: { enable: boolean; address: string; port: number; tls: boolean };
+  websocket: { enable: boolean; address: string; port: number };
+  node: { enable_sign_hash: boolean; max_work_generate_multiplier: number };
 }
 
 // allErrors is safe here (the input is the operator's own file, not a request body) and lets

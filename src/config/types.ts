@@ -19,6 +19,10 @@ export interface RpcConfig {
   /** Absolute path of the per-client policy file, or '' for none (everything allowed). */
   readonly policyFile: string;
   readonly metrics: MetricsConfig;
+  /** `[websocket]`: the confirmation websocket, over the same TLS and trust directory as the RPC. */
+  readonly websocket: { readonly enable: boolean; readonly address: string; readonly port: number };
+  /** `[node]`: `enable_sign_hash`, `max_work_generate_multiplier`. */
+  readonly node: { readonly enableSignHash: boolean; readonly maxWorkGenerateMultiplier: number };
   /** Loosened-security notices, one line each, for the caller to log at startup. */
   readonly warnings: readonly string[];
 }

@@ -137,12 +137,13 @@ export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
     processBatch: processor.processBatch,
     processAsync: processor.processAsync,
     precheck: processor.precheck,
+    onApplied: processor.onApplied,
     ...createQueries(store),
     close: () => store.root.close(),
   };
 }
 
-export type { Processor, ProcessInput, BatchItem } from './process/processor.js';
+export type { Processor, ProcessInput, BatchItem, AppliedBlock, AppliedListener } from './process/processor.js';
 export type { ProcessCode, ProcessResult, LedgerRefusal, PreLedgerRefusal } from './process/codes.js';
 export type { Queries, PageOptions, ReceivableOptions, HistoryOptions } from './query/queries.js';
 export type * from './query/types.js';

@@ -4,6 +4,7 @@ import { BLOCK_ACTIONS } from './actions/block-actions.js';
 import { block_count } from './actions/ledger-counts.js';
 import { stop, uptime, version } from './actions/node-info.js';
 import { UTILITY_ACTIONS } from './actions/utility-actions.js';
+import { WALLET_ACTIONS } from './actions/wallet-actions.js';
 
 /**
  * Every action this server answers. Adding an action is one entry here and one handler.
@@ -17,6 +18,7 @@ export const ACTIONS: Readonly<Record<string, AnyActionSpec>> = {
   ...ACCOUNT_ACTIONS,
   ...BLOCK_ACTIONS,
   ...UTILITY_ACTIONS,
+  ...WALLET_ACTIONS,
 };
 
 /**

@@ -1,13 +1,28 @@
 import type { SchemaObject } from 'ajv';
 import type { Ledger } from '../ledger/ledger.js';
+import type { Wallets } from '../wallet/wallets.js';
+import type { WorkPool } from '../work/work-pool.js';
 import type { RpcResult } from './encode.js';
 
 /** What a handler may use. Handlers get only this: no HTTP, no sockets, no store internals. */
 export interface ActionContext {
   readonly ledger: Ledger;
   readonly node: NodeInfo;
+  /** The node-managed wallets (wallet_*, account_create, send, receive, ...). */
+  readonly wallets: Wallets;
+  /** Proof of work off the event loop (work_generate, block_create, wallets). */
+  readonly work: WorkPool;
+  readonly settings: NodeSettings;
   /** Asks the server to shut down gracefully once the current answer has been sent. */
   requestStop(): void;
+}
+
+/** The node options (config-node.toml in the node) that change answers. */
+export interface NodeSettings {
+  /** `[rpc] enable_sign_hash`: `sign` accepts a bare hash. */
+  readonly enableSignHash: boolean;
+  /** `[node] max_work_generate_multiplier` (default 64): work_generate's upper limit, relative to base. */
+  readonly maxWorkGenerateMultiplier: number;
 }
 
 export interface NodeInfo {

@@ -68,6 +68,40 @@ export const RPC_ERRORS = {
   process_block_position: 'This block cannot follow the previous block',
   process_insufficient_work: 'Block work is insufficient',
   process_other: 'Error processing block',
+
+  // Wallets, send/receive (error_common, error_rpc, json_handler.cpp)
+  bad_wallet_number: 'Bad wallet number',
+  wallet_not_found: 'Wallet not found',
+  wallet_locked: 'Wallet is locked',
+  account_not_found_in_wallet: 'Account not found in wallet',
+  bad_seed: 'Bad seed',
+  invalid_index: 'Invalid index',
+  bad_source: 'Bad source',
+  source_not_found: 'Source not found',
+  bad_destination: 'Bad destination account',
+  insufficient_balance: 'Insufficient balance',
+  invalid_work: 'Invalid work',
+  error_generating_block: 'Error generating block',
+
+  // Work, block_create, sign (error_rpc, json_handler.cpp)
+  difficulty_limit: 'Difficulty above config limit or below publish threshold',
+  root_mismatch: 'Root mismatch for block',
+  work_already_enough: 'Provided work is already enough for given difficulty',
+  work_failure: 'Work generation cancellation or failure',
+  cancelled: 'Cancelled',
+  invalid_block_type: 'Invalid block type',
+  bad_previous: 'Bad previous',
+  invalid_balance_number: 'Invalid balance number',
+  bad_link_number: 'Bad link number',
+  key_or_wallet_required: 'Private key or local wallet and account required',
+  incorrect_key: 'Incorrect key for given account',
+  state_fields_required: 'Previous, representative, final balance and link (source or destination) are required',
+  open_fields_required: 'Representative account and source hash required',
+  receive_fields_required: 'Previous hash and source hash required',
+  change_fields_required: 'Representative account and previous hash required',
+  send_fields_required: 'Destination account, previous hash, current balance and amount required',
+  balance_mismatch_previous: 'Balance mismatch for previous block',
+  sign_hash_disabled: 'Signing by block hash is disabled',
 } as const;
 
 export type RpcErrorCode = keyof typeof RPC_ERRORS;

@@ -24,6 +24,15 @@ export interface ProcessInput {
   readonly force?: boolean;
 }
 
+/** A block the ledger has applied and made durable, in the order blocks were applied. */
+export interface AppliedBlock {
+  /** 64 upper-case hex digits. */
+  readonly hash: string;
+  readonly block: Block;
+}
+
+export type AppliedListener = (applied: AppliedBlock) => void;
+
 export interface BatchItem {
   readonly block: Block;
   readonly opts?: ProcessInput;
@@ -53,6 +62,12 @@ export interface Processor {
    * whole, so after a crash the ledger holds all or none of it: always a state between two blocks.
    */
   processBatch(items: readonly BatchItem[]): ProcessResult[];
+  /**
+   * Calls `listener` once per applied block, after its commit is durable, in the order the blocks
+   * were applied (a later block never before an earlier one). The seam for observers outside the
+   * ledger (confirmation websocket, wallets' auto-receive). Answers a function that unsubscribes.
+   */
+  onApplied(listener: AppliedListener): () => void;
 }
 
 function rules(view: LedgerView, block: Block, hash: Buffer, now: bigint): RuleOutcome {
@@ -77,6 +92,27 @@ function entryThreshold(block: Block): bigint {
 
 export function createProcessor(store: Store, clock: () => bigint): Processor {
   const view = storeView(store);
+  const listeners = new Set<AppliedListener>();
+  // Applied blocks get a sequence number in apply order; they are announced in that order once
+  // durable. A block whose transaction failed after it was applied is skipped, not waited for.
+  let nextSequence = 0;
+  let nextToAnnounce = 0;
+  const ready = new Map<number, AppliedBlock | null>();
+
+  function settle(sequence: number, applied: AppliedBlock | null): void {
+    ready.set(sequence, applied);
+    for (let entry = ready.get(nextToAnnounce); entry !== undefined; entry = ready.get(nextToAnnounce)) {
+      ready.delete(nextToAnnounce++);
+      if (entry === null) continue;
+      for (const listener of listeners) {
+        try {
+          listener(entry);
+        } catch {
+          // An observer's failure is the observer's; the ledger has applied the block either way.
+        }
+      }
+    }
+  }
 
   /** Order as the node's RPC: subtype, then entry work. */
   function precheck(block: Block, opts: ProcessInput): ProcessCode | undefined {
@@ -109,26 +145,44 @@ export function createProcessor(store: Store, clock: () => bigint): Processor {
         return result.ok ? undefined : ABORT;
       });
       if (result === undefined) throw new Error('transaction did not run');
+      if (result.ok) settle(nextSequence++, { hash: result.hash, block });
       return result;
     },
     async processAsync(block, opts = {}) {
       const now = clock();
       let result: ProcessResult | undefined;
+      let sequence = -1;
       // Queued behind earlier calls; lmdb-js runs every callback queued meanwhile in one write
       // transaction and commits it on its write thread.
-      await store.root.childTransaction(() => {
-        result = processInTxn(block, opts, now);
-        return result.ok ? undefined : ABORT;
-      });
-      if (result === undefined) throw new Error('transaction did not run');
-      // With overlappingSync (lmdb-js default off Windows) a commit is visible before it is synced.
-      if (result.ok) await store.root.flushed;
+      try {
+        await store.root.childTransaction(() => {
+          result = processInTxn(block, opts, now);
+          if (!result.ok) return ABORT;
+          sequence = nextSequence++;
+          return undefined;
+        });
+        if (result === undefined) throw new Error('transaction did not run');
+        // With overlappingSync (lmdb-js default off Windows) a commit is visible before it is synced.
+        if (result.ok) await store.root.flushed;
+      } catch (error) {
+        if (sequence >= 0) settle(sequence, null);
+        throw error;
+      }
+      if (result.ok) settle(sequence, { hash: result.hash, block });
       return result;
     },
     precheck: (block, opts = {}) => precheck(block, opts),
     processBatch(items) {
       const now = clock();
-      return store.root.transactionSync(() => items.map((item) => processInTxn(item.block, item.opts ?? {}, now)));
+      const results = store.root.transactionSync(() => items.map((item) => processInTxn(item.block, item.opts ?? {}, now)));
+      results.forEach((result, index) => {
+        if (result.ok) settle(nextSequence++, { hash: result.hash, block: items[index]!.block });
+      });
+      return results;
+    },
+    onApplied(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -8,7 +8,7 @@ const TWO64 = 1n << 64n;
 const MAX_U64 = TWO64 - 1n;
 
 /** nano::difficulty::from_multiplier: the difficulty `multiplier` times harder than `base`. */
-function fromMultiplier(multiplier: number, base: bigint): bigint {
+export function fromMultiplier(multiplier: number, base: bigint): bigint {
   const reverse = BigInt(Math.trunc(Number((TWO64 - base) & MAX_U64) / multiplier));
   if (reverse > MAX_U64) return 0n;
   if (reverse !== 0n || base === 0n || multiplier < 1) return (TWO64 - reverse) & MAX_U64;
