@@ -7,6 +7,8 @@ import { openLedger, type Ledger } from './ledger/ledger.js';
 import { ACTIONS, NODE_CONTROL_ACTIONS } from './rpc/action-table.js';
 import { createDispatcher } from './rpc/dispatch.js';
 import { buildHttpApp } from './rpc/http-app.js';
+import { startIpcListener } from './ipc/listener.js';
+import { openNodeBackend } from './upstream/node-backend.js';
 import { ClientTrust } from './tls/client-trust.js';
 import { filesSignature } from './tls/file-signature.js';
 import { loadServerMaterial } from './tls/material.js';
@@ -18,6 +20,8 @@ export interface RunningService {
   /** e.g. https://[::1]:7076/ */
   readonly url: string;
   readonly address: AddressInfo;
+  /** Where the embedded ledger answers the node's IPC protocol (`[ipc_listener] enable`). */
+  readonly ipcAddress?: AddressInfo;
   /** Graceful: stops accepting, lets in-flight requests finish, closes the ledger. */
   stop(): Promise<void>;
   /** Settles once the service has stopped, whoever asked (`stop` action, signal, caller). */
@@ -74,23 +78,31 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       serverFactory = (handler) => createHttpServer({ keepAliveTimeout: keepAliveTimeoutMs }, handler);
     }
 
-    const ledger: Ledger = await openLedger({ path: config.ledgerPath });
-    cleanups.push(() => ledger.close());
-
     let stopRequested = false;
     let stopping: Promise<void> | undefined;
+    const requestStop = (): void => {
+      stopRequested = true;
+    };
+
+    // Node mode: a stateless front; the nodes answer (src/upstream). Embedded: our own ledger.
+    const nodeBackend = config.backend.mode === 'node' ? await openNodeBackend({ config: config.backend, enableControl: config.enableControl, logger, requestStop }) : undefined;
+    if (nodeBackend) cleanups.push(() => nodeBackend.close());
+    const ledger: Ledger | undefined = nodeBackend ? undefined : await openLedger({ path: config.ledgerPath });
+    if (ledger) cleanups.push(() => ledger.close());
     const dispatch = createDispatcher({
       actions: ACTIONS,
       controlActions: NODE_CONTROL_ACTIONS,
       enableControl: config.enableControl,
       maxJsonDepth: config.maxJsonDepth,
       context: {
-        ledger,
-        node: { vendor: `${PRODUCT_NAME} ${PRODUCT_VERSION}`, startedAt: process.hrtime.bigint() },
-        requestStop: () => {
-          stopRequested = true;
+        get ledger(): Ledger {
+          if (ledger === undefined) throw new Error('node mode has no embedded ledger');
+          return ledger;
         },
+        node: { vendor: `${PRODUCT_NAME} ${PRODUCT_VERSION}`, startedAt: process.hrtime.bigint() },
+        requestStop,
       },
+      ...(nodeBackend ? { forward: nodeBackend.forward } : {}),
     });
 
     const app = buildHttpApp({
@@ -118,6 +130,10 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       const code = (error as { code?: string }).code;
       throw new Error(`Error while binding for RPC on ${config.address} port ${config.port}: ${code === 'EADDRINUSE' ? 'the address is already in use' : String(error)}`, { cause: error });
     }
+    const ipc = config.ipcListener.enable
+      ? await startIpcListener({ host: config.ipcListener.address, port: config.ipcListener.port, dispatch, maxRequestSize: config.maxRequestSize, logger, logRpc: config.logRpc, isStopRequested: () => stopRequested, onStopRequested: () => void stop() })
+      : undefined;
+    if (ipc) cleanups.push(() => ipc.close());
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `${config.secure.enable ? 'https' : 'http'}://${host}:${address.port}/`;
@@ -136,7 +152,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       })();
       return stopping;
     };
-    return { url, address, stop, stopped };
+    return { url, address, ...(ipc ? { ipcAddress: ipc.address } : {}), stop, stopped };
   } catch (error) {
     await cleanup();
     throw error;

@@ -6,6 +6,7 @@ import { describeValue, toJsonTree, valueAt } from './describe.js';
 import { checkPem, ENV_CERT, ENV_CONFIG, ENV_KEY, ENV_PASSPHRASE, envValue, pemFromEnv } from './env.js';
 import { locateKeys } from './locate.js';
 import type { KeyLocator } from './locate.js';
+import { readBackend } from './backend.js';
 import { ConfigError, describeFsError, displayName } from './problems.js';
 import { keysAt, validateConfig } from './schema.js';
 import type { RawConfig, SchemaError } from './schema.js';
@@ -122,6 +123,8 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     }
   }
 
+  const { backend, ipcListener } = readBackend(raw, dir, at, (key) => ![...badPaths].some((bad) => bad === key || bad.startsWith(`${key}.`)), problems);
+
   const ledgerPath = typeof raw.ledger?.path === 'string' && raw.ledger.path !== '' ? path.resolve(dir, raw.ledger.path) : '';
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -155,6 +158,8 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     logRpc: raw.logging.log_rpc,
     ledgerPath,
     secure: Object.freeze(secure),
+    backend: Object.freeze(backend),
+    ipcListener: Object.freeze(ipcListener),
     warnings: Object.freeze(warnings),
   });
 }

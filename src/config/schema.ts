@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { backendSchema, ipcListenerSchema, type RawBackend, type RawIpcListener } from './schema-backend.js';
 
 /**
  * Shape of config-rpc.toml. Keys and defaults are the Nano node's (nano/lib/rpcconfig.hpp,
@@ -61,6 +62,8 @@ export const configSchema = {
         path: { type: 'string', minLength: 1, default: 'data' },
       },
     },
+    backend: backendSchema,
+    ipc_listener: ipcListenerSchema,
   },
 } as const;
 
@@ -83,6 +86,8 @@ export interface RawConfig {
   process: { io_threads?: number; ipc_address?: string; ipc_port?: number; num_ipc_connections?: number };
   logging: { log_rpc: boolean };
   ledger: { path: string };
+  backend: RawBackend;
+  ipc_listener: RawIpcListener;
 }
 
 // allErrors is safe here (the input is the operator's own file, not a request body) and lets
@@ -96,11 +101,13 @@ export type SchemaError = ErrorObject;
 interface SchemaNode {
   type?: string;
   properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
 }
 
 /** Valid key names at a table path, for "did you mean" suggestions. */
 export function keysAt(path: readonly string[]): string[] {
   let node: SchemaNode | undefined = configSchema as unknown as SchemaNode;
-  for (const segment of path) node = node?.properties?.[segment];
+  // An array of tables (`[[backend.upstream]]`) is stepped through by its index.
+  for (const segment of path) node = node?.type === 'array' && /^\d+$/.test(segment) ? node.items : node?.properties?.[segment];
   return Object.keys(node?.properties ?? {});
 }

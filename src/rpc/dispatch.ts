@@ -12,7 +12,15 @@ export interface DispatcherOptions {
   readonly enableControl: boolean;
   readonly maxJsonDepth: number;
   readonly context: ActionContext;
+  /**
+   * Node mode: every request that passed the front checks goes here instead of the action
+   * table (unknown actions too: the node answers them), with its raw bytes.
+   */
+  readonly forward?: Forward;
 }
+
+/** The node backend's step: the answer comes back as the node's bytes (`raw`), unparsed. */
+export type Forward = (action: string, request: Readonly<Record<string, unknown>>, body: Buffer, context: RequestContext) => Dispatched | Promise<Dispatched>;
 
 /**
  * The outcome of a request that named an action: its answer, or what the action (or a check of
@@ -20,7 +28,8 @@ export interface DispatcherOptions {
  */
 export type Dispatched =
   | { readonly action: string; readonly result: RpcResult }
-  | { readonly action: string; readonly failure: unknown };
+  | { readonly action: string; readonly failure: unknown }
+  | { readonly action: string; readonly raw: Buffer };
 
 interface CompiledAction {
   readonly spec: AnyActionSpec;
@@ -45,6 +54,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
 
   // Synchronous when the handler is: no promise and no extra turn of the event loop per request.
   // An asynchronous handler's promise settles into a Dispatched as well: it never rejects.
+  const { forward } = options;
   return function dispatch(body, _request) {
     if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
     const shape = scanJsonBody(body, options.maxJsonDepth);
@@ -68,6 +78,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
     if (!options.enableControl && options.controlActions.has(action)) {
       return { action, failure: new RpcError('control_disabled') };
     }
+    if (forward !== undefined) return forward(action, request as Record<string, unknown>, body, _request);
     const entry = compiled.get(action);
     if (entry === undefined) throw new RpcError('unknown_command');
     let result: RpcResult | PromiseLike<RpcResult>;

@@ -57,7 +57,7 @@ function errorBody(code: RpcErrorCode): string {
  * body goes out as a string so Node sends head and body in one write; the Content-Type stays
  * exactly application/json because nothing appends a charset here.
  */
-function writeAnswer(res: ServerResponse, body: string, closing: boolean): void {
+function writeAnswer(res: ServerResponse, body: string | Buffer, closing: boolean): void {
   const headers = RESPONSE_HEADER_LIST.slice();
   headers.push('content-length', String(Buffer.byteLength(body)));
   // During shutdown a kept-alive connection would sit idle until the drain deadline.
@@ -100,7 +100,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
   app.addContentTypeParser('*', { parseAs: 'buffer' }, rawBody);
 
   /** Sends one RPC answer; after the answer to `stop`, starts the shutdown once it has left. */
-  function answer(request: FastifyRequest, res: ServerResponse, body: string, action: string | undefined, started: bigint): void {
+  function answer(request: FastifyRequest, res: ServerResponse, body: string | Buffer, action: string | undefined, started: bigint): void {
     if (logRpc) {
       const client = options.identify(request.raw.socket);
       const micros = Number((process.hrtime.bigint() - started) / 1000n);
@@ -146,8 +146,11 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
 
   function answerDispatched(request: FastifyRequest, res: ServerResponse, dispatched: Dispatched, started: bigint): void {
     const { action } = dispatched;
-    let body: string;
-    if ('failure' in dispatched) {
+    let body: string | Buffer;
+    if ('raw' in dispatched) {
+      // Node mode: the node's bytes, unchanged (pretty-printed as the node writes them).
+      body = dispatched.raw;
+    } else if ('failure' in dispatched) {
       body = errorBody(answerFor(dispatched.failure, request, action));
     } else {
       try {
