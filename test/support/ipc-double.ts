@@ -13,6 +13,8 @@ export interface IpcDouble {
   readonly url: string;
   /** Every request body received, in order. */
   readonly received: Array<Record<string, unknown>>;
+  /** The same, as the bytes that arrived. */
+  readonly raw: string[];
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export function prettyLikeTheNode(value: Record<string, unknown>): string {
 
 export async function startIpcDouble(behave: (request: Record<string, unknown>) => DoubleBehaviour, answers: (request: Record<string, unknown>) => Record<string, unknown> = () => ({ count: '1', unchecked: '0', cemented: '1' })): Promise<IpcDouble> {
   const received: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -33,6 +36,7 @@ export async function startIpcDouble(behave: (request: Record<string, unknown>) 
       const frames = reader.push(chunk);
       if (frames === 'too_large') return socket.destroy();
       for (const { payload } of frames) {
+        raw.push(payload.toString('utf8'));
         const request = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
         received.push(request);
         const behaviour = behave(request);
@@ -54,6 +58,7 @@ export async function startIpcDouble(behave: (request: Record<string, unknown>) 
     port,
     url: `tcp://127.0.0.1:${port}`,
     received,
+    raw,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
