@@ -225,6 +225,9 @@ function schemaProblem(
     case 'minLength':
       must = 'must not be empty';
       break;
+    case 'enum':
+      must = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
     default:
       must = e.message ?? 'is not valid';
   }
