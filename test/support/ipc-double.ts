@@ -34,7 +34,10 @@ export async function startIpcDouble(behave: (request: Record<string, unknown>) 
     const reader = new FrameReader(IPC_REQUEST_HEADER, 1 << 20);
     socket.on('data', (chunk: Buffer) => {
       const frames = reader.push(chunk);
-      if (frames === 'too_large') return socket.destroy();
+      if (frames === 'too_large') {
+        socket.destroy();
+        return;
+      }
       for (const { payload } of frames) {
         raw.push(payload.toString('utf8'));
         const request = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
