@@ -4,7 +4,7 @@ import type { Dispatch, Dispatched } from '../rpc/dispatch.js';
 import { encodeRpcResult } from '../rpc/encode.js';
 import { RpcError, RPC_ERRORS, type RpcErrorCode } from '../rpc/errors.js';
 import { NO_CLIENT } from '../rpc/request-context.js';
-import { answerHeader, FrameReader, IPC_ENCODING_JSON_V1, IPC_PREAMBLE_LEAD, IPC_REQUEST_HEADER } from './frame.js';
+import { answerHeader, FrameReader, IPC_ANSWER_HEADER, IPC_ENCODING_JSON_V1, IPC_PREAMBLE_LEAD, IPC_REQUEST_HEADER } from './frame.js';
 
 export interface IpcListenerOptions {
   readonly host: string;
@@ -82,9 +82,12 @@ export async function startIpcListener(options: IpcListenerOptions): Promise<Ipc
     if (options.logRpc) {
       logger.info({ action, via: 'ipc', us: Number((process.hrtime.bigint() - started) / 1000n) }, 'rpc');
     }
-    const bytes = Buffer.from(body);
-    socket.write(answerHeader(bytes.length));
-    socket.write(bytes);
+    // Header and answer in one write: one syscall, one segment.
+    const length = Buffer.byteLength(body);
+    const frame = Buffer.allocUnsafe(IPC_ANSWER_HEADER + length);
+    answerHeader(length).copy(frame, 0);
+    frame.write(body, IPC_ANSWER_HEADER);
+    socket.write(frame);
     const left = (sockets.get(socket) ?? 1) - 1;
     if (sockets.has(socket)) sockets.set(socket, left);
     if (options.isStopRequested()) options.onStopRequested();

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { FrameReader, IPC_ANSWER_HEADER, requestHeader } from '../ipc/frame.js';
+import { FrameReader, IPC_ANSWER_HEADER, IPC_REQUEST_HEADER, requestHeader } from '../ipc/frame.js';
 import { UpstreamError, type Upstream } from './upstream.js';
 
 
@@ -92,14 +92,19 @@ class IpcConnection {
   dead = false;
   private socket: Socket | undefined;
   private connected: Promise<void> | undefined;
-  private current:
-    | { reader: FrameReader; resolve: (answer: Buffer) => void; reject: (error: UpstreamError) => void; timer: NodeJS.Timeout }
-    | undefined;
+  private isConnected = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timeoutMs = 0;
+  /** Answers are read one at a time; after a failure the connection is dropped, so one reader serves them all. */
+  private readonly reader: FrameReader;
+  private current: { reader: FrameReader; resolve: (answer: Buffer) => void; reject: (error: UpstreamError) => void } | undefined;
 
   constructor(
     private readonly options: IpcUpstreamOptions,
     private readonly onDead: () => void,
-  ) {}
+  ) {
+    this.reader = new FrameReader(IPC_ANSWER_HEADER, options.maxAnswerSize);
+  }
 
   destroy(): void {
     this.socket?.destroy();
@@ -108,21 +113,37 @@ class IpcConnection {
 
   execute(body: Buffer, timeoutMs: number): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(new UpstreamError('node_connection_failed', true, `no answer within ${timeoutMs} ms`, { kind: 'timeout' }));
-      }, timeoutMs);
-      this.current = { reader: new FrameReader(IPC_ANSWER_HEADER, this.options.maxAnswerSize), resolve, reject, timer };
+      // One timer per connection, re-armed per request (cheaper than a new one each time).
+      if (this.timer === undefined || this.timeoutMs !== timeoutMs) {
+        clearTimeout(this.timer);
+        this.timeoutMs = timeoutMs;
+        this.timer = setTimeout(() => {
+          if (this.current !== undefined) this.fail(new UpstreamError('node_connection_failed', true, `no answer within ${timeoutMs} ms`, { kind: 'timeout' }));
+        }, timeoutMs);
+        this.timer.unref();
+      } else this.timer.refresh();
+      this.current = { reader: this.reader, resolve, reject };
+      const socket = this.socket;
+      if (socket !== undefined && this.isConnected) {
+        this.send(socket, body);
+        return;
+      }
       this.ensureConnected().then(
         () => {
-          if (this.current === undefined) return;
-          const socket = this.socket!;
-          socket.write(requestHeader(body.length));
-          socket.write(body, (error) => {
-            if (error) this.fail(new UpstreamError('node_cannot_write', true, error.message, { cause: error }));
-          });
+          if (this.current !== undefined) this.send(this.socket!, body);
         },
         (error: UpstreamError) => this.fail(error),
       );
+    });
+  }
+
+  /** Header and payload in one write: one syscall, one segment for the node to read. */
+  private send(socket: Socket, body: Buffer): void {
+    const frame = Buffer.allocUnsafe(IPC_REQUEST_HEADER + body.length);
+    requestHeader(body.length).copy(frame, 0);
+    body.copy(frame, IPC_REQUEST_HEADER);
+    socket.write(frame, (error) => {
+      if (error) this.fail(new UpstreamError('node_cannot_write', true, error.message, { cause: error }));
     });
   }
 
@@ -137,6 +158,7 @@ class IpcConnection {
       socket.once('error', refused);
       socket.once('connect', () => {
         socket.off('error', refused);
+        this.isConnected = true;
         socket.on('error', (error) => this.fail(new UpstreamError(this.lostCode(), true, error.message, { cause: error })));
         resolve();
       });
@@ -174,7 +196,6 @@ class IpcConnection {
       this.destroy();
       return;
     }
-    clearTimeout(current.timer);
     this.current = undefined;
     current.resolve(frame.payload);
   }
@@ -183,7 +204,6 @@ class IpcConnection {
     const current = this.current;
     if (current === undefined) return;
     this.current = undefined;
-    clearTimeout(current.timer);
     // After a failure the stream position is unknown: this connection is not used again.
     this.socket?.destroy();
     this.markDead();
@@ -191,6 +211,7 @@ class IpcConnection {
   }
 
   private markDead(): void {
+    clearTimeout(this.timer);
     if (this.dead) return;
     this.dead = true;
     this.onDead();
