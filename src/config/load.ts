@@ -160,6 +160,7 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     secure: Object.freeze(secure),
     backend: Object.freeze(backend),
     ipcListener: Object.freeze(ipcListener),
+    workers: raw.workers.count,
     warnings: Object.freeze(warnings),
   });
 }

@@ -50,6 +50,20 @@ export const ipcListenerSchema = {
   },
 } as const;
 
+/** `[workers]`: processes sharing the listening port (node:cluster). */
+export const workersSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    count: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
+  },
+} as const;
+
+export interface RawWorkers {
+  count: number;
+}
+
 export interface RawUpstream {
   url?: string;
   ipc?: string;

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { backendSchema, ipcListenerSchema, type RawBackend, type RawIpcListener } from './schema-backend.js';
+import { backendSchema, ipcListenerSchema, workersSchema, type RawBackend, type RawIpcListener, type RawWorkers } from './schema-backend.js';
 
 /**
  * Shape of config-rpc.toml. Keys and defaults are the Nano node's (nano/lib/rpcconfig.hpp,
@@ -64,6 +64,7 @@ export const configSchema = {
     },
     backend: backendSchema,
     ipc_listener: ipcListenerSchema,
+    workers: workersSchema,
   },
 } as const;
 
@@ -88,6 +89,7 @@ export interface RawConfig {
   ledger: { path: string };
   backend: RawBackend;
   ipc_listener: RawIpcListener;
+  workers: RawWorkers;
 }
 
 // allErrors is safe here (the input is the operator's own file, not a request body) and lets

@@ -16,6 +16,8 @@ export interface RpcConfig {
   readonly secure: SecureConfig;
   readonly backend: BackendConfig;
   readonly ipcListener: IpcListenerConfig;
+  /** Processes sharing the listening port (`[workers] count`, node:cluster); 1 = this process only. */
+  readonly workers: number;
   /** Loosened-security notices, one line each, for the caller to log at startup. */
   readonly warnings: readonly string[];
 }
