@@ -78,7 +78,7 @@ export async function runServe(configFlag: string | undefined, parentLogger: Log
 
   // [workers] count > 1: this process only forks and watches the workers (src/cluster).
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, logger, (port) => printHints?.(port, io));
-  if (cluster.isWorker) logger = logger.child({ worker: cluster.worker?.id });
+  if (cluster.isWorker) logger = logger.child({ worker: cluster.worker?.id, pid: process.pid });
 
   let service: RunningService;
   try {
