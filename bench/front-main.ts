@@ -8,7 +8,10 @@
  * Servers are pinned to CPU 0, the load generator to CPU 1 (taskset). Prints a markdown table;
  * `--write FILE` also writes it. `--quick` for a short run.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { childPids } from './cpu.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +87,45 @@ async function startOursWith(dir: string, pki: BenchPki, tls: boolean, tables: s
     await stopChild(child);
     throw error;
   }
+}
+
+/** The built CLI (`nano-rpc serve`), for `[workers] count` > 1 (node:cluster needs the CLI's entry). */
+async function startCliWith(dir: string, pki: BenchPki, tables: string, workers: number, pin: Pin): Promise<Started & { pids(): number[] }> {
+  await mkdir(join(dir, 'clients'), { recursive: true });
+  const server = pki.servers['ec-p256'];
+  await writeFile(join(dir, 'server.cert.pem'), server.certPem);
+  await writeFile(join(dir, 'server.key.pem'), server.keyPem, { mode: 0o600 });
+  await installTrustedCert(join(dir, 'clients'), pki.client.certPem);
+  const toml = ['address = "127.0.0.1"', 'port = 0', '[secure]', 'enable = true', 'server_cert_path = "server.cert.pem"', 'server_key_path = "server.key.pem"', 'client_certs_path = "clients"', '[logging]', 'log_rpc = false', tables, '[workers]', `count = ${workers}`, ''].join('\n');
+  await writeFile(join(dir, 'config-rpc.toml'), toml);
+  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  const [command, args] = pin === undefined ? [process.execPath, [cli, 'serve', '--config', 'config-rpc.toml']] : ['taskset', ['-c', String(pin), process.execPath, cli, 'serve', '--config', 'config-rpc.toml']];
+  const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`nano-rpc serve (${workers} workers) did not listen:\n${out}`)), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const listening = out.match(/RPC listening address: https:\/\/127\.0\.0\.1:(\d+)\//g) ?? [];
+      if (listening.length >= workers) {
+        clearTimeout(timer);
+        resolve(Number(/:(\d+)\/$/.exec(listening[0]!)![1]));
+      }
+    });
+    child.once('exit', () => reject(new Error(`nano-rpc serve exited:\n${out}`)));
+  });
+  child.stdout.resume();
+  const pid = child.pid!;
+  return {
+    port,
+    pid,
+    pids: () => [pid, ...childPids(pid)],
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function runFront(job: FrontJob, pin: Pin): Promise<readonly FrontTargetResult[]> {
@@ -183,6 +225,27 @@ async function main(): Promise<void> {
               '',
             );
           }
+          // Workers: the same IPC front as one process vs two (both on the servers' CPU when pinned).
+          const twoWorkers = await startCliWith(join(dir, 'front-ipc-2w'), pki, `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 8`, 2, serverPin);
+          started.push(twoWorkers);
+          log('node mode block_count: 1 worker vs 2 workers over IPC, interleaved …');
+          const results = await runFront(
+            job([
+              { label: 'ours → IPC, 1 worker', origin: `https://127.0.0.1:${viaIpc.port}`, tls: true, pids: [viaIpc.pid], behindPids: [upstream.pid], body: BLOCK_COUNT, expect: '"count"' },
+              { label: 'ours → IPC, 2 workers', origin: `https://127.0.0.1:${twoWorkers.port}`, tls: true, pids: twoWorkers.pids(), behindPids: [upstream.pid], body: BLOCK_COUNT, expect: '"count"' },
+            ]),
+            loadPin,
+          );
+          out.push(
+            '### Node mode `block_count` over IPC: 1 worker vs 2 workers',
+            '',
+            `Both fronts ${pinned ? 'pinned to CPU 0 with the upstream (a second worker can only help where a second core is free)' : 'unpinned'}; 2-worker CPU includes the cluster primary, which accepts connections and hands them out.`,
+            '',
+            '| front | req/s | p50 / p99 | front CPU/req | upstream CPU/req | 1 ÷ 2 workers CPU/req |',
+            '|---|---|---|---|---|---|',
+            ...rows(results, 'ours → IPC, 1 worker'),
+            '',
+          );
         } finally {
           await nginx?.stop();
         }
