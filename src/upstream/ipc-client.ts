@@ -13,6 +13,7 @@ export interface IpcUpstreamOptions {
 }
 
 interface Waiter {
+  readonly queuedAt: number;
   readonly body: Buffer;
   readonly timeoutMs: number;
   readonly resolve: (answer: Buffer) => void;
@@ -39,7 +40,7 @@ export class IpcUpstream implements Upstream {
   request(body: Buffer, timeoutMs: number): Promise<Buffer> {
     if (this.closed) return Promise.reject(new UpstreamError('node_connect_problem', false, 'upstream closed'));
     return new Promise<Buffer>((resolve, reject) => {
-      this.queue.push({ body, timeoutMs, resolve, reject });
+      this.queue.push({ queuedAt: performance.now(), body, timeoutMs, resolve, reject });
       this.pump();
     });
   }
@@ -66,6 +67,12 @@ export class IpcUpstream implements Upstream {
         });
       }
       const waiter = this.queue.shift()!;
+      // Waited a whole timeout for a free connection: it never left, so it may go elsewhere.
+      if (performance.now() - waiter.queuedAt >= waiter.timeoutMs) {
+        this.idle.push(connection);
+        waiter.reject(new UpstreamError('node_connection_failed', false, `no free connection within ${waiter.timeoutMs} ms`, { kind: 'timeout' }));
+        continue;
+      }
       const used = connection;
       used.execute(waiter.body, waiter.timeoutMs).then(
         (answer) => {
@@ -73,6 +80,9 @@ export class IpcUpstream implements Upstream {
           waiter.resolve(answer);
         },
         (error: UpstreamError) => {
+          // The node dropped this connection: its idle siblings were to the same node and are
+          // most likely gone too (a restart), so a retry should reconnect rather than reuse them.
+          if (error.kind === 'transport') for (const sibling of this.idle.splice(0)) sibling.destroy();
           this.release(used);
           waiter.reject(error);
         },

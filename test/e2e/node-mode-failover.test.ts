@@ -100,7 +100,8 @@ describe('node mode failover', () => {
     const reopenedA = await embeddedNode('a');
     const inA = Number((await post(reopenedA.url, '{"action":"block_count"}', plain)).json.count) - 1;
     expect(inA + inB).toBe(accepted);
-    expect(inA).toBeGreaterThan(0);
+    // A was serving when it stopped (least-busy spreads the load over both).
+    expect(a.logs.count((line) => line.msg === 'rpc')).toBeGreaterThan(0);
     expect(server.logs.count((line) => line.msg === 'upstream out of service')).toBe(1);
   });
 
@@ -111,7 +112,8 @@ describe('node mode failover', () => {
     const call = async (): Promise<Record<string, unknown>> => (await post(server.url, '{"action":"block_count"}', agent)).json;
     expect(await call()).toMatchObject({ count: '1' });
     await node.stop();
-    expect((await call()).error).toMatch(/^(There is a problem connecting to the node|Connection to node has failed)/);
+    // Which of nano_rpc's texts depends on when the node's close reaches us; the retry reconnects.
+    expect((await call()).error).toMatch(/^(There is a problem connecting to the node|Connection to node has failed|Cannot write to the node)/);
     await server.logs.waitFor((line) => line.msg === 'upstream out of service');
     await embeddedNode('n', port);
     expect(await call()).toMatchObject({ count: '1' });
