@@ -93,6 +93,14 @@ describe('node mode: what a real node does', () => {
     expect((await call({ action: 'block_count' })).json).toEqual({ count: '1', unchecked: '0', cemented: '1' });
   });
 
+  it('bounds what it holds of an answer: over backend.max_answer_size is "Failed to read payload"', async () => {
+    const node = await double(() => 'pretty', (request) => (request.action === 'ledger' ? { accounts: 'x'.repeat(5000) } : { count: '1' }));
+    const { call } = await front([node.url], 'max_answer_size = 1024', 'enable_control = true');
+    expect((await call({ action: 'ledger' })).json).toEqual({ error: 'Failed to read payload' });
+    // The connection was dropped, not the upstream: the next answer comes.
+    expect((await call({ action: 'block_count' })).json).toEqual({ count: '1' });
+  });
+
   it('adds a random id to a send without one (as nano_rpc does) and keeps one that is there', async () => {
     const node = await double(() => 'pretty', () => ({ block: '0'.repeat(64) }));
     const { call } = await front([node.url], '', 'enable_control = true');

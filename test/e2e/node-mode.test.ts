@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/ledger.js';
@@ -144,5 +144,32 @@ describe.each([
     expect(await call('x')).toEqual({ error: 'Unable to parse JSON' });
     expect(await call({ no: 'action' })).toEqual({ error: 'Unable to parse JSON' });
     expect(await call({ action: 'block_count', deep: JSON.parse('['.repeat(30) + ']'.repeat(30)) })).toEqual({ error: 'Max JSON depth exceeded' });
+  });
+});
+
+describe('node mode over https with our own CA and a client certificate', () => {
+  it('forwards to a node behind mutual TLS', async () => {
+    // The "node" here is our embedded server with mutual TLS; the front presents a certificate it trusts.
+    const folder = join(dir.path, 'https-node');
+    await mkdir(folder);
+    const tlsNode = await startServerWithClient(folder, 'tls-node');
+    try {
+      await writeFile(join(folder, 'node-ca.pem'), tlsNode.ca.certPem);
+      await writeFile(join(folder, 'front.cert.pem'), tlsNode.client.certPem);
+      await writeFile(join(folder, 'front.key.pem'), tlsNode.client.keyPem, { mode: 0o600 });
+      const frontDir = join(dir.path, 'https-front');
+      await mkdir(frontDir);
+      const tables = ['[backend]', 'mode = "node"', '[[backend.upstream]]', `url = "${tlsNode.server.url}"`, `tls_ca_path = "${join(folder, 'node-ca.pem')}"`, `tls_cert_path = "${join(folder, 'front.cert.pem')}"`, `tls_key_path = "${join(folder, 'front.key.pem')}"`].join('\n');
+      const front = await startServerWithClient(frontDir, 'https-front', { tables });
+      try {
+        expect((await post(front.server.url, '{"action":"block_count"}', front.agent)).json).toEqual({ count: '1', unchecked: '0', cemented: '1' });
+        // The node saw our front's certificate.
+        expect(tlsNode.server.logs.find((line) => line.msg === 'rpc' && (line.client as { commonName?: string } | undefined)?.commonName === 'tls-node.client')).toBeDefined();
+      } finally {
+        await front.close();
+      }
+    } finally {
+      await tlsNode.close();
+    }
   });
 });
