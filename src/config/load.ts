@@ -130,6 +130,9 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
   if (problems.length > 0) throw new ConfigError(problems);
 
   const warnings: string[] = [];
+  if (ipcListener.enable && !isLoopback(ipcListener.address)) {
+    warnings.push(`${at(['ipc_listener', 'address'])} ipc_listener.address ${ipcListener.address} is not loopback: the IPC port has no TLS and no client certificates, anyone who reaches it can call the RPC`);
+  }
   if (!isLoopback(address) && !secure.enable) {
     warnings.push(
       `${at(['address'])} address ${address} serves plain HTTP on a non-loopback address; set secure.enable = true or bind to ::1`,

@@ -139,6 +139,9 @@ describe('[backend]', () => {
   it('reads [ipc_listener]', async () => {
     const c = await load('[ipc_listener]\nenable = true\naddress = "::ffff:127.0.0.1"\nport = 46000\n');
     expect(c.ipcListener).toEqual({ enable: true, address: '127.0.0.1', port: 46000 });
+    expect(c.warnings).toEqual([]);
+    const open = await load('[ipc_listener]\nenable = true\naddress = "::"\n');
+    expect(open.warnings).toEqual(['config-rpc.toml:3: ipc_listener.address :: is not loopback: the IPC port has no TLS and no client certificates, anyone who reaches it can call the RPC']);
     expect(await problemsOf('[ipc_listener]\naddress = "localhost"\n')).toEqual([
       'config-rpc.toml:2: ipc_listener.address must be an IP address such as "::1" or "127.0.0.1" (got string "localhost")',
     ]);
