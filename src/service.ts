@@ -7,6 +7,8 @@ import { openLedger, type Ledger } from './ledger/ledger.js';
 import { ACTIONS, NODE_CONTROL_ACTIONS } from './rpc/action-table.js';
 import { createDispatcher } from './rpc/dispatch.js';
 import { buildHttpApp } from './rpc/http-app.js';
+import { startIpcListener } from './ipc/listener.js';
+import { openNodeBackend } from './upstream/node-backend.js';
 import { ClientTrust } from './tls/client-trust.js';
 import { filesSignature } from './tls/file-signature.js';
 import { loadServerMaterial } from './tls/material.js';
@@ -27,6 +29,8 @@ export interface RunningService {
   readonly address: AddressInfo;
   /** The confirmation websocket's URL (wss:// with TLS) when `[websocket] enable = true`. */
   readonly websocketUrl?: string;
+  /** Where the embedded ledger answers the node's IPC protocol (`[ipc_listener] enable`). */
+  readonly ipcAddress?: AddressInfo;
   /** Graceful: stops accepting, lets in-flight requests finish, closes the ledger. */
   stop(): Promise<void>;
   /** Settles once the service has stopped, whoever asked (`stop` action, signal, caller). */
@@ -99,23 +103,32 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       serverFactory = (handler) => createHttpServer({ keepAliveTimeout: keepAliveTimeoutMs }, handler);
     }
 
-    const ledger: Ledger = await openLedger({ path: config.ledgerPath });
-    cleanups.push(() => ledger.close());
+    let stopRequested = false;
+    let stopping: Promise<void> | undefined;
+    const requestStop = (): void => {
+      stopRequested = true;
+    };
+
+    // Node mode: a stateless front; the nodes answer (src/upstream). Embedded: our own ledger.
+    const nodeBackend = config.backend.mode === 'node' ? await openNodeBackend({ config: config.backend, logger, requestStop }) : undefined;
+    if (nodeBackend) cleanups.push(() => nodeBackend.close());
+    const ledger: Ledger | undefined = nodeBackend ? undefined : await openLedger({ path: config.ledgerPath });
+    if (ledger) cleanups.push(() => ledger.close());
     const work = createWorkPool();
     cleanups.push(() => work.close());
-    const wallets = await Wallets.open({ path: join(config.ledgerPath, 'wallets'), ledger, work, logger });
-    cleanups.push(() => wallets.close());
+    // Wallets and the confirmation websocket live on the embedded ledger; a real node has its own.
+    const wallets = ledger ? await Wallets.open({ path: join(config.ledgerPath, 'wallets'), ledger, work, logger }) : undefined;
+    if (wallets) cleanups.push(() => wallets.close());
     let websocket: RunningWebsocket | undefined;
-    if (config.websocket.enable) {
+    if (config.websocket.enable && ledger && wallets) {
       websocket = await serveWebsocket({ config, logger, ledger, material, trust, keepAliveTimeoutMs, expiryCheckMs, isLocalAccount: (key) => wallets.holders(key).length > 0 });
       cleanups.push(() => websocket?.close());
+    } else if (config.websocket.enable) {
+      logger.warn('[websocket] is served only with the embedded ledger; in node mode, use the node\'s own websocket');
     }
 
     const policy = await startPolicy(config, logger, observability.metrics, pollMs);
     cleanups.push(() => policy.close());
-
-    let stopRequested = false;
-    let stopping: Promise<void> | undefined;
     const dispatch = createDispatcher({
       actions: ACTIONS,
       controlActions: NODE_CONTROL_ACTIONS,
@@ -123,15 +136,20 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       maxJsonDepth: config.maxJsonDepth,
       gate: policy.gate,
       context: {
-        ledger,
-        wallets,
+        get ledger(): Ledger {
+          if (ledger === undefined) throw new Error('node mode has no embedded ledger');
+          return ledger;
+        },
+        get wallets(): Wallets {
+          if (wallets === undefined) throw new Error('node mode has no embedded wallets');
+          return wallets;
+        },
         work,
         settings: config.node,
         node: { vendor: `${PRODUCT_NAME} ${PRODUCT_VERSION}`, startedAt: process.hrtime.bigint() },
-        requestStop: () => {
-          stopRequested = true;
-        },
+        requestStop,
       },
+      ...(nodeBackend ? { forward: nodeBackend.forward } : {}),
     });
 
     const app = buildHttpApp({
@@ -169,6 +187,10 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       ready: () => stopping === undefined,
       cleanups,
     });
+    const ipc = config.ipcListener.enable
+      ? await startIpcListener({ host: config.ipcListener.address, port: config.ipcListener.port, dispatch, maxRequestSize: config.maxRequestSize, logger, logRpc: config.logRpc, isStopRequested: () => stopRequested, onStopRequested: () => void stop() })
+      : undefined;
+    if (ipc) cleanups.push(() => ipc.close());
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `${config.secure.enable ? 'https' : 'http'}://${host}:${address.port}/`;
@@ -191,7 +213,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       await policy.reload();
       await trust?.rescan();
     };
-    return { url, address, ...(websocket ? { websocketUrl: websocket.url } : {}), stop, stopped, reload, metricsUrl };
+    return { url, address, ...(websocket ? { websocketUrl: websocket.url } : {}), ...(ipc ? { ipcAddress: ipc.address } : {}), stop, stopped, reload, metricsUrl };
   } catch (error) {
     await cleanup();
     throw error;

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { access, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Logger } from 'pino';
@@ -5,6 +6,7 @@ import { ConfigError } from '../config/problems.js';
 import { configPathFrom, loadConfig, type RpcConfig } from '../config/load.js';
 import { devPkiPaths, initDevPki } from '../pki/dev-pki.js';
 import { startService, type RunningService } from '../service.js';
+import { joinPrimary, runPrimary } from '../cluster/primary.js';
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -78,7 +80,8 @@ async function makeDevPki(config: RpcConfig, logger: Logger): Promise<(port: num
   };
 }
 
-export async function runServe(configFlag: string | undefined, logger: Logger, io: CliIo): Promise<number> {
+export async function runServe(configFlag: string | undefined, parentLogger: Logger, io: CliIo): Promise<number> {
+  let logger = parentLogger;
   const configPath = configPathFrom(configFlag, process.env);
   let config: RpcConfig;
   let printHints: ((port: number, io: CliIo) => void) | undefined;
@@ -89,15 +92,24 @@ export async function runServe(configFlag: string | undefined, logger: Logger, i
     return reportStartFailure(error, io);
   }
 
+  // [workers] count > 1: this process only forks and watches the workers (src/cluster).
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, logger, (port) => printHints?.(port, io));
+  if (cluster.isWorker) logger = logger.child({ worker: cluster.worker?.id, pid: process.pid });
+
   let service: RunningService;
   try {
     service = await startService(config, logger);
   } catch (error) {
+    // A worker's channel to the primary would keep it alive; the primary sees it exit unstarted.
+    cluster.worker?.disconnect();
     return reportStartFailure(error, io);
   }
-  printHints?.(service.address.port, io);
+  if (cluster.isPrimary) printHints?.(service.address.port, io);
+  const leave = cluster.isWorker ? joinPrimary(service.address.port, () => service.stop()) : undefined;
+  let bySignal = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'signal received');
+    bySignal = true;
     void service.stop();
   };
   // SIGHUP re-reads the policy file and the trust directory; the server keeps running.
@@ -112,6 +124,7 @@ export async function runServe(configFlag: string | undefined, logger: Logger, i
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('SIGHUP', onHangup);
+  leave?.(!bySignal);
   return 0;
 }
 

@@ -6,6 +6,7 @@ import { describeValue, toJsonTree, valueAt } from './describe.js';
 import { checkPem, ENV_CERT, ENV_CONFIG, ENV_KEY, ENV_PASSPHRASE, envValue, pemFromEnv } from './env.js';
 import { locateKeys } from './locate.js';
 import type { KeyLocator } from './locate.js';
+import { readBackend } from './backend.js';
 import { ConfigError, describeFsError, displayName } from './problems.js';
 import { keysAt, validateConfig } from './schema.js';
 import type { RawConfig, SchemaError } from './schema.js';
@@ -128,6 +129,7 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     if (normalised === undefined) problems.push(`${at(['websocket', 'address'])} websocket.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(websocketAddress)})`);
     else websocketAddress = normalised;
   }
+  const { backend, ipcListener } = readBackend(raw, dir, at, (key) => ![...badPaths].some((bad) => bad === key || bad.startsWith(`${key}.`)), problems);
 
   const ledgerPath = typeof raw.ledger?.path === 'string' && raw.ledger.path !== '' ? path.resolve(dir, raw.ledger.path) : '';
 
@@ -143,6 +145,9 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
   if (problems.length > 0) throw new ConfigError(problems);
 
   const warnings: string[] = [];
+  if (ipcListener.enable && !isLoopback(ipcListener.address)) {
+    warnings.push(`${at(['ipc_listener', 'address'])} ipc_listener.address ${ipcListener.address} is not loopback: the IPC port has no TLS and no client certificates, anyone who reaches it can call the RPC`);
+  }
   if (!isLoopback(address) && !secure.enable) {
     warnings.push(
       `${at(['address'])} address ${address} serves plain HTTP on a non-loopback address; set secure.enable = true or bind to ::1`,
@@ -183,6 +188,9 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     }),
     websocket: Object.freeze({ enable: raw.websocket.enable, address: websocketAddress, port: raw.websocket.port }),
     node: Object.freeze({ enableSignHash: raw.node.enable_sign_hash, maxWorkGenerateMultiplier: raw.node.max_work_generate_multiplier }),
+    backend: Object.freeze(backend),
+    ipcListener: Object.freeze(ipcListener),
+    workers: raw.workers.count,
     warnings: Object.freeze(warnings),
   });
 }
@@ -247,6 +255,9 @@ function schemaProblem(
       break;
     case 'minLength':
       must = 'must not be empty';
+      break;
+    case 'enum':
+      must = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
       break;
     default:
       must = e.message ?? 'is not valid';

@@ -63,6 +63,8 @@ export function locateKeys(source: string): KeyLocator {
   };
 
   let table: string[] = [];
+  // `[[a.b]]` opens element n of array a.b: its keys are located as a.b.n.key.
+  const arrayCounts = new Map<string, number>();
   let multiline: '"""' | "'''" | undefined;
   const rows = source.split(/\r?\n/);
   rows.forEach((raw, index) => {
@@ -80,6 +82,12 @@ export function locateKeys(source: string): KeyLocator {
       if (parsed !== undefined && parsed.rest === '') {
         table = parsed.segments;
         remember(table, lineNo);
+        if (text.startsWith('[[')) {
+          const index = arrayCounts.get(keyOf(table)) ?? 0;
+          arrayCounts.set(keyOf(table), index + 1);
+          table = [...table, String(index)];
+          remember(table, lineNo);
+        }
       }
       return;
     }

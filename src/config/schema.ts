@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { backendSchema, ipcListenerSchema, workersSchema, type RawBackend, type RawIpcListener, type RawWorkers } from './schema-backend.js';
 
 /**
  * Shape of config-rpc.toml. Keys and defaults are the Nano node's (nano/lib/rpcconfig.hpp,
@@ -114,6 +115,9 @@ export const configSchema = {
         max_work_generate_multiplier: { type: 'number', minimum: 1, default: 64 },
       },
     },
+    backend: backendSchema,
+    ipc_listener: ipcListenerSchema,
+    workers: workersSchema,
   },
 } as const;
 
@@ -141,6 +145,9 @@ export interface RawConfig {
   metrics: { enable: boolean; address: string; port: number; tls: boolean };
   websocket: { enable: boolean; address: string; port: number };
   node: { enable_sign_hash: boolean; max_work_generate_multiplier: number };
+  backend: RawBackend;
+  ipc_listener: RawIpcListener;
+  workers: RawWorkers;
 }
 
 // allErrors is safe here (the input is the operator's own file, not a request body) and lets
@@ -154,11 +161,13 @@ export type SchemaError = ErrorObject;
 interface SchemaNode {
   type?: string;
   properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
 }
 
 /** Valid key names at a table path, for "did you mean" suggestions. */
 export function keysAt(path: readonly string[]): string[] {
   let node: SchemaNode | undefined = configSchema as unknown as SchemaNode;
-  for (const segment of path) node = node?.properties?.[segment];
+  // An array of tables (`[[backend.upstream]]`) is stepped through by its index.
+  for (const segment of path) node = node?.type === 'array' && /^\d+$/.test(segment) ? node.items : node?.properties?.[segment];
   return Object.keys(node?.properties ?? {});
 }

@@ -23,6 +23,10 @@ export interface RpcConfig {
   readonly websocket: { readonly enable: boolean; readonly address: string; readonly port: number };
   /** `[node]`: `enable_sign_hash`, `max_work_generate_multiplier`. */
   readonly node: { readonly enableSignHash: boolean; readonly maxWorkGenerateMultiplier: number };
+  readonly backend: BackendConfig;
+  readonly ipcListener: IpcListenerConfig;
+  /** Processes sharing the listening port (`[workers] count`, node:cluster); 1 = this process only. */
+  readonly workers: number;
   /** Loosened-security notices, one line each, for the caller to log at startup. */
   readonly warnings: readonly string[];
 }
@@ -60,4 +64,44 @@ export interface SecureConfig {
   readonly serverKeySource: string;
   /** 'config secure.server_key_passphrase', 'env NANO_RPC_SERVER_KEY_PASSPHRASE', or '' when empty. */
   readonly serverKeyPassphraseSource: string;
+}
+
+/** Where answers come from: the embedded ledger (default) or one or more real nodes. */
+export type BackendConfig =
+  | { readonly mode: 'embedded' }
+  | {
+      readonly mode: 'node';
+      readonly upstreams: readonly UpstreamConfig[];
+      readonly requestTimeoutMs: number;
+      readonly probeIntervalMs: number;
+      readonly maxAnswerSize: number;
+    };
+
+export type UpstreamConfig =
+  | {
+      readonly kind: 'ipc';
+      /** For logs: tcp://[::1]:7077 */
+      readonly name: string;
+      readonly host: string;
+      readonly port: number;
+      readonly connections: number;
+    }
+  | {
+      readonly kind: 'http';
+      /** The URL as configured (origin and path), for logs. */
+      readonly name: string;
+      readonly url: string;
+      readonly connections: number;
+      /** https only: PEM contents read at start (absolute paths), '' when unset. */
+      readonly caPath: string;
+      readonly certPath: string;
+      readonly keyPath: string;
+    };
+
+/** The embedded ledger answering the node's IPC protocol, so other fronts can use it as a node. */
+export interface IpcListenerConfig {
+  readonly enable: boolean;
+  /** Normalised for listen(). */
+  readonly address: string;
+  readonly port: number;
 }

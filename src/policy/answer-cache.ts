@@ -1,7 +1,10 @@
 import { encodeRpcResult, type RpcResult } from '../rpc/encode.js';
 
+/** An answer object, or a node's answer bytes in node mode. */
+export type CachedAnswer = RpcResult | Buffer;
+
 interface Entry {
-  readonly result: RpcResult;
+  readonly result: CachedAnswer;
   readonly expires: number;
   readonly bytes: number;
 }
@@ -20,7 +23,7 @@ export class AnswerCache {
     private readonly maxBytes: number,
   ) {}
 
-  get(key: string, now: number): RpcResult | undefined {
+  get(key: string, now: number): CachedAnswer | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expires <= now) {
@@ -30,10 +33,10 @@ export class AnswerCache {
     return entry.result;
   }
 
-  set(key: string, result: RpcResult, ttlMs: number, now: number): void {
+  set(key: string, result: CachedAnswer, ttlMs: number, now: number): void {
     // Frozen, so the encoder writes its text once (encode.ts) and nobody can change a shared answer.
-    const frozen = deepFreeze(result);
-    const bytes = Buffer.byteLength(encodeRpcResult(frozen)) + key.length;
+    const frozen = Buffer.isBuffer(result) ? result : deepFreeze(result);
+    const bytes = (Buffer.isBuffer(frozen) ? frozen.length : Buffer.byteLength(encodeRpcResult(frozen))) + key.length;
     if (bytes > this.maxBytes / 10) return;
     const old = this.entries.get(key);
     if (old) this.delete(key, old);

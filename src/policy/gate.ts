@@ -8,7 +8,8 @@ import { CACHEABLE_ACTIONS, CONTROL_ACTIONS } from './groups.js';
 import { ruleAllows, type Policy, type Rule } from './policy.js';
 import { TokenBucket } from './token-bucket.js';
 
-type Answer = RpcResult | PromiseLike<RpcResult>;
+/** What a gate passes through and may cache: an answer object, or a node's answer bytes (node mode). */
+type Answer = RpcResult | Buffer;
 
 /** Per client (certificate fingerprint; '' without client certificates): its bucket and requests in flight. */
 interface ClientState {
@@ -46,8 +47,12 @@ export class PolicyGate {
     for (const state of this.clients.values()) state.bucket = undefined;
   }
 
-  /** Runs `call` if the client's rule lets it, or throws the refusal (an RpcError). */
-  run(action: string, request: Record<string, unknown>, needsControl: boolean, context: RequestContext, call: () => Answer): Answer {
+  /**
+   * Runs `call` if the client's rule lets it, or throws the refusal (an RpcError). `call` is told
+   * whether the gate rewrote the request (a clamped `count`), so a backend that forwards bytes
+   * knows to re-serialise it.
+   */
+  run<T extends Answer>(action: string, request: Record<string, unknown>, needsControl: boolean, context: RequestContext, call: (rewritten: boolean) => T | PromiseLike<T>): T | PromiseLike<T> {
     const policy = this.policy;
     const rule = policy.anonymous ? policy.defaultRule : policy.choose(context.client(), () => context.certificate?.()).rule;
     const control = needsControl || CONTROL_ACTIONS.has(action);
@@ -76,7 +81,7 @@ export class PolicyGate {
     }
 
     const maxCount = rule.maxCount.get(action);
-    if (maxCount !== undefined) clampCount(request, maxCount);
+    const rewritten = maxCount !== undefined && clampCount(request, maxCount);
 
     const ttl = control || !CACHEABLE_ACTIONS.has(action) ? undefined : policy.cache.ttlMs.get(action);
     let key: string | undefined;
@@ -84,14 +89,15 @@ export class PolicyGate {
       key = canonicalRequest(request);
       const cached = this.cache.get(key, this.now());
       this.metrics.cacheLookup(action, cached !== undefined);
-      if (cached !== undefined) return cached;
+      // An action is answered by one backend for the service's life, so a hit has the type `call` gives.
+      if (cached !== undefined) return cached as T;
     }
 
     if (state) state.inFlight++;
     const cache = this.cache;
-    let answer: Answer;
+    let answer: T | PromiseLike<T>;
     try {
-      answer = call();
+      answer = call(rewritten);
     } catch (failure) {
       this.settled(state, control, action, rule, context, failure);
       throw failure;
@@ -146,11 +152,13 @@ export class PolicyGate {
 }
 
 /** `count` above the rule's maximum (or absent, which means "all") becomes the maximum, as NanoRPCProxy's limited_commands. */
-function clampCount(request: Record<string, unknown>, max: number): void {
+function clampCount(request: Record<string, unknown>, max: number): boolean {
   const count = request.count;
   if (count === undefined || (typeof count === 'string' && /^\d+$/.test(count) && BigInt(count) > BigInt(max))) {
     request.count = String(max);
+    return true;
   }
+  return false;
 }
 
 function rateLimitHeaders(rule: Rule, bucket: TokenBucket, cost: number): { status: number; headers: string[] } {
@@ -165,7 +173,7 @@ function rateLimitHeaders(rule: Rule, bucket: TokenBucket, cost: number): { stat
   };
 }
 
-function isPromiseLike(value: Answer): value is PromiseLike<RpcResult> {
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown }).then === 'function';
 }
 

@@ -1,10 +1,10 @@
 import { ACCOUNT_ACTIONS } from '../rpc/actions/account-actions.js';
 import { BLOCK_ACTIONS } from '../rpc/actions/block-actions.js';
-import { ACTIONS, NODE_CONTROL_ACTIONS } from '../rpc/action-table.js';
+import { ACTIONS, NODE_CONTROL_ACTIONS, NODE_READ_ONLY_ACTIONS } from '../rpc/action-table.js';
 
 /**
- * The node's wallet RPCs (nano/node/json_handler.cpp). This server keeps no wallets, but a rule
- * names them so the same policy file means the same thing in front of a real node.
+ * The node's wallet RPCs (nano/node/json_handler.cpp), answered by the embedded wallets
+ * (src/wallet/) or, in node mode, by the node: the same policy file means the same thing in both.
  */
 const WALLET_ACTIONS: readonly string[] = [
   'account_create', 'account_list', 'account_move', 'account_remove', 'accounts_create',
@@ -37,7 +37,7 @@ const READ: readonly string[] = ['block_count', ...Object.keys(ACCOUNT_ACTIONS),
 
 /** Everything else the table answers without control: conversions, keys, version, uptime, peers. */
 const UTILITY: readonly string[] = Object.keys(ACTIONS)
-  .filter((name) => !READ.includes(name) && !STATE_CHANGING.has(name) && !controlOf(name))
+  .filter((name) => !READ.includes(name) && !WALLET_ACTIONS.includes(name) && !STATE_CHANGING.has(name) && !controlOf(name))
   .sort();
 
 const CONTROL: readonly string[] = [...new Set([...NODE_CONTROL_ACTIONS, ...Object.keys(ACTIONS).filter(controlOf)])].sort();
@@ -52,7 +52,7 @@ export const ACTION_GROUPS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Every action name a policy may mention. */
-export const KNOWN_ACTIONS: ReadonlySet<string> = new Set([...Object.keys(ACTIONS), ...NODE_CONTROL_ACTIONS, ...WALLET_ACTIONS]);
+export const KNOWN_ACTIONS: ReadonlySet<string> = new Set([...Object.keys(ACTIONS), ...NODE_CONTROL_ACTIONS, ...NODE_READ_ONLY_ACTIONS, ...WALLET_ACTIONS]);
 
 export const CONTROL_ACTIONS: ReadonlySet<string> = new Set(CONTROL);
 

@@ -36,3 +36,20 @@ export const NODE_CONTROL_ACTIONS: ReadonlySet<string> = new Set([
   'wallet_representative_set', 'wallet_republish', 'wallet_work_get', 'work_generate', 'work_cancel',
   'work_get', 'work_set', 'work_peer_add', 'work_peers', 'work_peers_clear', 'wallet_seed',
 ]);
+
+/**
+ * Actions that only read, so a request that failed without an answer may be sent once more
+ * (to another node when there is one). Anything not listed — `process`, `send`, `receive`,
+ * every wallet action, the control list, actions we don't know — is never sent twice.
+ */
+export const NODE_READ_ONLY_ACTIONS: ReadonlySet<string> = new Set([
+  'account_balance', 'account_block_count', 'account_count', 'account_get', 'account_history', 'account_info', 'account_key',
+  'account_representative', 'account_weight', 'accounts_balances', 'accounts_frontiers', 'accounts_receivable',
+  'accounts_pending', 'accounts_representatives', 'active_difficulty', 'available_supply', 'block', 'block_account',
+  'block_count', 'block_info', 'block_hash', 'blocks', 'blocks_info', 'chain', 'confirmation_active',
+  'confirmation_history', 'confirmation_info', 'confirmation_quorum', 'delegators', 'delegators_count',
+  'deterministic_key', 'frontier_count', 'frontiers', 'history', 'key_create', 'key_expand', 'nano_to_raw', 'raw_to_nano',
+  'peers', 'pending', 'pending_exists', 'receivable', 'receivable_exists', 'representatives',
+  'representatives_online', 'successors', 'telemetry', 'unchecked', 'unchecked_get', 'unchecked_keys', 'uptime',
+  'validate_account_number', 'version', 'work_validate', 'election_statistics', 'stats',
+]);

@@ -15,6 +15,19 @@ export interface DispatcherOptions {
   readonly context: ActionContext;
   /** The per-client policy (src/policy/): allowed actions, limits, cache; runs the handler. */
   readonly gate?: PolicyGate;
+  /**
+   * Node mode: every request that passed the front checks goes here instead of the action
+   * table (unknown actions too: the node answers them), with its raw bytes.
+   */
+  readonly forward?: Forward;
+}
+
+/** The node backend's step: the answer comes back as the node's bytes (`raw`), unparsed. */
+export interface Forward {
+  /** Control rules that depend on parameters (nano_rpc's `process`+`force`, `stats`+`objects`). */
+  needsControl(action: string, request: Readonly<Record<string, unknown>>): boolean;
+  /** Sends the request's bytes to a node: the node's answer bytes, or a rejection with an RpcError. */
+  send(action: string, request: Readonly<Record<string, unknown>>, body: Buffer, context: RequestContext): Promise<Buffer>;
 }
 
 /**
@@ -23,7 +36,8 @@ export interface DispatcherOptions {
  */
 export type Dispatched =
   | { readonly action: string; readonly result: RpcResult }
-  | { readonly action: string; readonly failure: unknown };
+  | { readonly action: string; readonly failure: unknown }
+  | { readonly action: string; readonly raw: Buffer };
 
 interface CompiledAction {
   readonly spec: AnyActionSpec;
@@ -48,6 +62,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
 
   // Synchronous when the handler is: no promise and no extra turn of the event loop per request.
   // An asynchronous handler's promise settles into a Dispatched as well: it never rejects.
+  const { forward, gate } = options;
   return function dispatch(body, client) {
     if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
     const shape = scanJsonBody(body, options.maxJsonDepth);
@@ -69,9 +84,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
     // A control action is named in the log (the list is fixed); an unknown name is the client's
     // text, of any length, and stays out of it.
     if (!options.enableControl && options.controlActions.has(action)) {
-      options.gate?.controlRefused(action, client);
+      gate?.controlRefused(action, client);
       return { action, failure: new RpcError('control_disabled') };
     }
+    if (forward !== undefined) return forwardToNode(forward, action, request as Record<string, unknown>, body, client);
     const entry = compiled.get(action);
     if (entry === undefined) throw new RpcError('unknown_command');
     let result: RpcResult | PromiseLike<RpcResult>;
@@ -80,24 +96,47 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
       const { spec } = entry;
       const needsControl = typeof spec.control === 'function' ? spec.control(request) : spec.control;
       if (needsControl && !options.enableControl) {
-        options.gate?.controlRefused(action, client);
+        gate?.controlRefused(action, client);
         throw new RpcError('control_disabled');
       }
       const call = (): RpcResult | PromiseLike<RpcResult> => spec.handler(request, options.context);
-      result = options.gate ? options.gate.run(action, request as Record<string, unknown>, Boolean(needsControl), client, call) : call();
+      result = gate ? gate.run(action, request as Record<string, unknown>, Boolean(needsControl), client, call) : call();
     } catch (failure) {
       return { action, failure };
     }
-    if (isPromiseLike(result)) {
-      return Promise.resolve(result).then(
-        (settled): Dispatched => ({ action, result: settled }),
-        (failure: unknown): Dispatched => ({ action, failure }),
-      );
-    }
-    return { action, result };
+    return settle(action, result, (settled) => ({ action, result: settled }));
   };
+
+  /**
+   * Node mode's last step: the same control and policy checks as for the table, then the bytes
+   * go to a node. A request the policy rewrote (a clamped `count`) is sent re-serialised; any
+   * other is sent exactly as the client wrote it.
+   */
+  function forwardToNode(to: Forward, action: string, request: Record<string, unknown>, body: Buffer, client: RequestContext): Dispatched | Promise<Dispatched> {
+    let answer: Buffer | PromiseLike<Buffer>;
+    try {
+      const needsControl = to.needsControl(action, request);
+      if (needsControl && !options.enableControl) {
+        gate?.controlRefused(action, client);
+        throw new RpcError('control_disabled');
+      }
+      const send = (rewritten: boolean): Promise<Buffer> => to.send(action, request, rewritten ? Buffer.from(JSON.stringify(request)) : body, client);
+      answer = gate ? gate.run(action, request, needsControl, client, send) : send(false);
+    } catch (failure) {
+      return { action, failure };
+    }
+    return settle(action, answer, (raw) => ({ action, raw }));
+  }
 }
 
-function isPromiseLike(value: RpcResult | PromiseLike<RpcResult>): value is PromiseLike<RpcResult> {
+/** An answer (or its promise) as a Dispatched; a rejection becomes `failure`, so it never rejects. */
+function settle<T>(action: string, answer: T | PromiseLike<T>, wrap: (value: T) => Dispatched): Dispatched | Promise<Dispatched> {
+  if (isPromiseLike(answer)) {
+    return Promise.resolve(answer).then(wrap, (failure: unknown): Dispatched => ({ action, failure }));
+  }
+  return wrap(answer);
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown }).then === 'function';
 }

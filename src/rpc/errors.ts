@@ -19,6 +19,12 @@ export const RPC_ERRORS = {
   action_not_allowed: 'Action not allowed',
   rate_limited: 'Too many requests',
   too_many_in_flight: 'Too many requests in flight',
+  // Node mode: nano_rpc's texts when the node can't be reached (nano/rpc/rpc_request_processor.cpp)
+  node_connect_problem:
+    'There is a problem connecting to the node. Make sure ipc->tcp is enabled in the node config, ipc ports match and ipc_address is the ip where the node is located',
+  node_connection_failed: 'Connection to node has failed',
+  node_cannot_write: 'Cannot write to the node',
+  node_failed_to_read_payload: 'Failed to read payload',
 
   // Request values (error_common, error_blocks, error_rpc)
   bad_account_number: 'Bad account number',

@@ -42,10 +42,20 @@ const RESPONSE_HEADERS = {
 const RESPONSE_HEADER_LIST: readonly string[] = Object.entries(RESPONSE_HEADERS).flat();
 const OPTIONS_HEADER_LIST: readonly string[] = [...RESPONSE_HEADER_LIST, 'content-length', '0'];
 
+/** What answering needs of a request: Fastify's request has it, and so does the fast path's. */
+interface Incoming {
+  readonly raw: IncomingMessage;
+  readonly id: string;
+  readonly method: string;
+  readonly body: unknown;
+}
+
 const FASTIFY_BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 
 /** Content types Nano clients send, registered by name so Fastify finds the parser in its cache. */
 const COMMON_CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded'];
+
+const FAST_CONTENT_TYPES: ReadonlySet<string> = new Set([...COMMON_CONTENT_TYPES, 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
 
 const ERROR_BODIES = new Map<RpcErrorCode, string>();
 function errorBody(code: RpcErrorCode): string {
@@ -62,7 +72,7 @@ function errorBody(code: RpcErrorCode): string {
  * body goes out as a string so Node sends head and body in one write; the Content-Type stays
  * exactly application/json because nothing appends a charset here.
  */
-function writeAnswer(res: ServerResponse, body: string, closing: boolean, http?: HttpRefusal): void {
+function writeAnswer(res: ServerResponse, body: string | Buffer, closing: boolean, http?: HttpRefusal): void {
   const headers = RESPONSE_HEADER_LIST.slice();
   headers.push('content-length', String(Buffer.byteLength(body)));
   // During shutdown a kept-alive connection would sit idle until the drain deadline.
@@ -85,7 +95,8 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
   const { logger, logRpc } = options;
   const metrics = options.metrics ?? NO_METRICS;
   const app = Fastify({
-    serverFactory: options.serverFactory,
+    // Plain POSTs skip Fastify (see `fastPath`); everything else goes through it.
+    serverFactory: (handler) => options.serverFactory((req, res) => (fastPath(req, res) ? undefined : handler(req, res))),
     bodyLimit: options.maxRequestSize,
     // Fastify gets no logger: requests are logged once, by us, with the action and the client's
     // identity (log_rpc), and per-request child loggers would cost more than some answers.
@@ -107,7 +118,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
   app.addContentTypeParser('*', { parseAs: 'buffer' }, rawBody);
 
   /** Sends one RPC answer; after the answer to `stop`, starts the shutdown once it has left. */
-  function answer(request: FastifyRequest, res: ServerResponse, body: string, action: string | undefined, started: bigint, outcome: RequestOutcome, context: RequestContext, http?: HttpRefusal): void {
+  function answer(request: Incoming, res: ServerResponse, body: string | Buffer, action: string | undefined, started: bigint, outcome: RequestOutcome, context: RequestContext, http?: HttpRefusal): void {
     const nanos = process.hrtime.bigint() - started;
     if (logRpc) {
       const client = options.identify(request.raw.socket);
@@ -120,7 +131,41 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
 
   function handle(request: FastifyRequest, reply: FastifyReply): void {
     reply.hijack();
-    const res = reply.raw;
+    serve(request, reply.raw);
+  }
+
+  let fastIds = 0;
+  /**
+   * The common request, a POST with a Content-Length within `max_request_size` on a plain path,
+   * is read and answered here without Fastify: its routing, request objects and body pipeline
+   * cost about as much as the whole RPC behind a front. Anything else (chunked bodies, bodies
+   * over the limit, escaped paths, other methods) takes Fastify's path and its answers.
+   */
+  function fastPath(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'POST' || req.headers['transfer-encoding'] !== undefined || req.url === undefined || req.url.includes('%')) return false;
+    const declared = req.headers['content-length'];
+    if (declared === undefined) return false;
+    // Content types Fastify would look up (and maybe refuse) take its path.
+    const type = req.headers['content-type'];
+    if (type !== undefined && !FAST_CONTENT_TYPES.has(type)) return false;
+    const length = Number(declared);
+    if (!(length <= options.maxRequestSize)) return false;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    req.on('end', () => {
+      const body = size === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      serve({ raw: req, id: `fast-${++fastIds}`, method: 'POST', body }, res);
+    });
+    // A client that goes away mid-body: its socket is gone, there is nobody to answer.
+    req.on('error', () => res.destroy());
+    return true;
+  }
+
+  function serve(request: Incoming, res: ServerResponse): void {
     const method = request.method;
     if (method === 'OPTIONS') {
       res.writeHead(200, OPTIONS_HEADER_LIST as string[]);
@@ -153,12 +198,15 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
     }
   }
 
-  function answerDispatched(request: FastifyRequest, res: ServerResponse, dispatched: Dispatched, started: bigint, context: RequestContext): void {
+  function answerDispatched(request: Incoming, res: ServerResponse, dispatched: Dispatched, started: bigint, context: RequestContext): void {
     const { action } = dispatched;
-    let body: string;
+    let body: string | Buffer;
     let outcome: RequestOutcome = 'ok';
     let http: HttpRefusal | undefined;
-    if ('failure' in dispatched) {
+    if ('raw' in dispatched) {
+      // Node mode: the node's bytes, unchanged (pretty-printed as the node writes them).
+      body = dispatched.raw;
+    } else if ('failure' in dispatched) {
       body = errorBody(answerFor(dispatched.failure, request, action));
       // A policy refusal answers with its own status and headers (429, Retry-After, X-RateLimit-*).
       http = dispatched.failure instanceof RpcError ? dispatched.failure.http : undefined;
@@ -175,7 +223,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
   }
 
   /** The one place where an exception becomes a client-visible error text. */
-  function answerFor(error: unknown, request: FastifyRequest, action?: string): RpcErrorCode {
+  function answerFor(error: unknown, request: Incoming, action?: string): RpcErrorCode {
     if (error instanceof RpcError) return error.code;
     // The cause goes to the log with the request id; the client only learns that something failed.
     logger.error({ err: error, reqId: request.id, action }, 'unexpected error while answering an RPC request');

@@ -112,8 +112,8 @@ interface Run {
 }
 
 /** Starts the child, waits for its first progress line, then kills it after a random 0–30 ms (or lets it finish). */
-async function runChild(ledgerDir: string, blocksFile: string, kill: boolean): Promise<Run> {
-  const child = spawn(process.execPath, [CHILD, ledgerDir, blocksFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function runChild(ledgerDir: string, blocksFile: string, kill: boolean, shared = false): Promise<Run> {
+  const child = spawn(process.execPath, [CHILD, ledgerDir, blocksFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CRASH_TOLERATE_OLD: shared ? '1' : '0' } });
   const output: string[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -206,6 +206,23 @@ describe.skipIf(!haveBuild)('a ledger killed while applying blocks', () => {
     expect(last.output.at(-1)).toBe('done');
     expect(await inspect()).toBe(blocks.length);
   }, 180_000);
+
+  it('stays consistent with two processes applying to one ledger (as [workers] count = 2 shares it), both killed at random', async () => {
+    ledgerDir = join(dir.path, 'ledger-shared');
+    let previous = 0;
+    let rounds = 0;
+    for (; rounds < 12; rounds++) {
+      const [a, b] = await Promise.all([runChild(ledgerDir, blocksFile, true, true), runChild(ledgerDir, blocksFile, true, true)]);
+      const held = await inspect();
+      expect(held).toBeGreaterThanOrEqual(Math.max(previous, a.reported, b.reported));
+      previous = held;
+      if (held === blocks.length) break;
+    }
+    const [a, b] = await Promise.all([runChild(ledgerDir, blocksFile, false, true), runChild(ledgerDir, blocksFile, false, true)]);
+    expect(a.output.at(-1)).toBe('done');
+    expect(b.output.at(-1)).toBe('done');
+    expect(await inspect()).toBe(blocks.length);
+  }, 180_000);
 });
 
 // The checker is what the crash test relies on, so it must itself be shown to fail on a broken store.
@@ -275,4 +292,5 @@ describe('checkLedgerConsistency', () => {
     const problems = await problemsAfter((s) => s.weights.putSync(hex(b.pub), u128ToBytes(99n)));
     expect(problems).toEqual([expect.stringContaining('stored 99, delegated balances 100')]);
   });
+
 });

@@ -33,6 +33,8 @@ export interface TestServerOptions {
   /** Extra lines for the top level / [secure] of config-rpc.toml. */
   readonly topLevel?: string;
   readonly secure?: string;
+  /** Extra tables appended after [ledger] (e.g. [backend], [ipc_listener]). */
+  readonly tables?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly pollMs?: number;
   /** How often open connections are checked for expired certificates (the service default otherwise). */
@@ -64,6 +66,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     ...secure,
     '[ledger]',
     'path = "ledger"',
+    options.tables ?? '',
   ].join('\n');
   const configPath = join(options.dir, 'config-rpc.toml');
   await writeFile(configPath, toml);
