@@ -110,7 +110,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     };
 
     // Node mode: a stateless front; the nodes answer (src/upstream). Embedded: our own ledger.
-    const nodeBackend = config.backend.mode === 'node' ? await openNodeBackend({ config: config.backend, logger, requestStop }) : undefined;
+    const nodeBackend = config.backend.mode === 'node' ? await openNodeBackend({ config: config.backend, logger, requestStop, metrics: observability.metrics }) : undefined;
     if (nodeBackend) cleanups.push(() => nodeBackend.close());
     const ledger: Ledger | undefined = nodeBackend ? undefined : await openLedger({ path: config.ledgerPath });
     if (ledger) cleanups.push(() => ledger.close());

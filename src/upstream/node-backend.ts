@@ -8,7 +8,7 @@ import { NODE_READ_ONLY_ACTIONS } from '../rpc/action-table.js';
 import { needsControlForParams, withSendId } from './node-actions.js';
 import type { Upstream } from './upstream.js';
 import { UpstreamError } from './upstream.js';
-import { UpstreamSet } from './upstream-set.js';
+import { UpstreamSet, type UpstreamSetOptions } from './upstream-set.js';
 
 export interface NodeBackend {
   /** The dispatcher's last step in node mode: forwards what passed the front checks. */
@@ -21,13 +21,14 @@ export interface NodeBackendOptions {
   readonly logger: Logger;
   /** Called after the node answered `stop`: like nano_rpc, the front stops too. */
   readonly requestStop: () => void;
+  readonly metrics?: UpstreamSetOptions['metrics'];
 }
 
 /** Node mode: the upstreams, their health, and the forward step plugged into the dispatcher. */
 export async function openNodeBackend(options: NodeBackendOptions): Promise<NodeBackend> {
   const { config, logger } = options;
   const upstreams: Upstream[] = await Promise.all(config.upstreams.map((upstream) => openUpstream(upstream, config.maxAnswerSize)));
-  const set = new UpstreamSet({ upstreams, requestTimeoutMs: config.requestTimeoutMs, probeIntervalMs: config.probeIntervalMs, logger });
+  const set = new UpstreamSet({ upstreams, requestTimeoutMs: config.requestTimeoutMs, probeIntervalMs: config.probeIntervalMs, logger, ...(options.metrics ? { metrics: options.metrics } : {}) });
   logger.info({ upstreams: upstreams.map((u) => u.name) }, 'node mode: forwarding to the upstream nodes');
 
   const forward: Forward = {

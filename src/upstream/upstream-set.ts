@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import { UpstreamError, type Upstream } from './upstream.js';
 
 export interface UpstreamSetOptions {
@@ -6,6 +7,8 @@ export interface UpstreamSetOptions {
   readonly requestTimeoutMs: number;
   readonly probeIntervalMs: number;
   readonly logger: Logger;
+  /** Upstream health and answer latency; no-ops when metrics are off. */
+  readonly metrics?: Pick<Metrics, 'upstreamHealth' | 'upstreamLatency'>;
 }
 
 const PROBE = Buffer.from('{"action":"block_count"}');
@@ -31,11 +34,16 @@ interface Member {
  */
 export class UpstreamSet {
   private readonly members: Member[];
+  private readonly metrics: Pick<Metrics, 'upstreamHealth' | 'upstreamLatency'>;
   private closed = false;
 
   constructor(private readonly options: UpstreamSetOptions) {
+    this.metrics = options.metrics ?? NO_METRICS;
     this.members = options.upstreams.map((upstream, index) => ({ upstream, index, healthy: true, inFlight: 0, failures: 0, timer: undefined }));
-    for (const member of this.members) this.schedule(member, options.probeIntervalMs);
+    for (const member of this.members) {
+      this.metrics.upstreamHealth(member.upstream.name, true);
+      this.schedule(member, options.probeIntervalMs);
+    }
   }
 
   /**
@@ -50,8 +58,11 @@ export class UpstreamSet {
       const member = this.pick(tried);
       tried.add(member);
       member.inFlight++;
+      const started = process.hrtime.bigint();
       try {
-        return await member.upstream.request(body, this.options.requestTimeoutMs);
+        const answer = await member.upstream.request(body, this.options.requestTimeoutMs);
+        this.metrics.upstreamLatency(member.upstream.name, Number(process.hrtime.bigint() - started) / 1e9);
+        return answer;
       } catch (error) {
         const failure = error instanceof UpstreamError ? error : new UpstreamError('node_connection_failed', true, String(error), { cause: error });
         this.options.logger.warn({ upstream: member.upstream.name, action, reason: failure.detail, answer: failure.code }, failure.kind === 'timeout' ? 'upstream request timed out' : 'upstream request failed');
@@ -92,6 +103,7 @@ export class UpstreamSet {
     member.failures++;
     if (!member.healthy) return;
     member.healthy = false;
+    this.metrics.upstreamHealth(member.upstream.name, false);
     this.options.logger.error({ upstream: member.upstream.name, reason: failure.detail }, 'upstream out of service');
     this.schedule(member, this.options.probeIntervalMs);
   }
@@ -110,6 +122,7 @@ export class UpstreamSet {
       member.failures = 0;
       if (!member.healthy) {
         member.healthy = true;
+        this.metrics.upstreamHealth(member.upstream.name, true);
         this.options.logger.info({ upstream: member.upstream.name }, 'upstream back in service');
       }
       this.schedule(member, interval);
