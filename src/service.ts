@@ -74,7 +74,13 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       serverFactory = (handler) => createHttpServer({ keepAliveTimeout: keepAliveTimeoutMs }, handler);
     }
 
-    const ledger: Ledger = await openLedger({ path: config.ledgerPath });
+    const ledger: Ledger = await openLedger({
+      path: config.ledgerPath,
+      onWriteHealth: (event) =>
+        event.failing
+          ? logger.error({ ledgerPath: config.ledgerPath, reason: event.reason }, 'ledger writes are failing: blocks are refused until the disk accepts writes again; reads continue')
+          : logger.info({ ledgerPath: config.ledgerPath }, 'ledger writes succeed again'),
+    });
     cleanups.push(() => ledger.close());
 
     let stopRequested = false;

@@ -63,6 +63,10 @@ export const RPC_ERRORS = {
   process_block_position: 'This block cannot follow the previous block',
   process_insufficient_work: 'Block work is insufficient',
   process_other: 'Error processing block',
+
+  // Ours: the node has no answer for a refused disk write (it stops). Nothing of the block was written.
+  ledger_full: 'Ledger write failed: no space left on device',
+  ledger_write_failed: 'Ledger write failed',
 } as const;
 
 export type RpcErrorCode = keyof typeof RPC_ERRORS;
