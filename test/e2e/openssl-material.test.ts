@@ -77,8 +77,13 @@ describe('openssl-made material, unchanged', () => {
     await writeFile(join(dir.path, 'config-weak.toml'), toml);
     const weak = await startService(await loadConfig(join(dir.path, 'config-weak.toml'), {}), weakLogs.logger);
     try {
-      expect(weakLogs.find((line) => line.msg.includes('1024-bit DH parameters are weak'))).toBeDefined();
-      expect(await dheTempKey(weak.address.port)).toBe('DH, 1024 bits');
+      if (weakLogs.find((line) => line.msg.includes("this platform's OpenSSL refuses the 1024-bit DH parameters"))) {
+        // Node 24 (OpenSSL 3.5): started without the file; DHE, if used, takes the built-in group.
+        expect(await dheTempKey(weak.address.port)).not.toBe('DH, 1024 bits');
+      } else {
+        expect(weakLogs.find((line) => line.msg.includes('1024-bit DH parameters are weak'))).toBeDefined();
+        expect(await dheTempKey(weak.address.port)).toBe('DH, 1024 bits');
+      }
     } finally {
       await weak.stop();
     }
