@@ -7,6 +7,7 @@ import { openLedger, type Ledger } from './ledger/ledger.js';
 import { ACTIONS, NODE_CONTROL_ACTIONS } from './rpc/action-table.js';
 import { createDispatcher } from './rpc/dispatch.js';
 import { buildHttpApp } from './rpc/http-app.js';
+import { listenLoopbackTwin, loopbackTwinOf, type LoopbackTwin } from './listen/loopback-twin.js';
 import { ClientTrust } from './tls/client-trust.js';
 import { filesSignature } from './tls/file-signature.js';
 import { loadServerMaterial } from './tls/material.js';
@@ -118,16 +119,12 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       cleanups.push(() => watcher.close());
     }
 
-    try {
-      await app.listen({ host: config.address, port: config.port });
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw new Error(`Error while binding for RPC on ${config.address} port ${config.port}: ${code === 'EADDRINUSE' ? 'the address is already in use' : String(error)}`, { cause: error });
-    }
+    const twin = await listen(app, config.address, config.port, loopbackTwinOf(config.address));
+    if (twin) cleanups.push(() => twin.close());
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `${config.secure.enable ? 'https' : 'http'}://${host}:${address.port}/`;
-    logger.info({ url, tls: config.secure.enable, clientCertificates: Boolean(config.secure.clientCertsPath) }, `RPC listening address: ${url}`);
+    logger.info({ url, tls: config.secure.enable, clientCertificates: Boolean(config.secure.clientCertsPath), ...(twin ? { alsoOn: twin.address } : {}) }, `RPC listening address: ${url}`);
 
     let markStopped!: () => void;
     const stopped = new Promise<void>((resolve) => {
@@ -146,6 +143,42 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/**
+ * Binds the RPC on `host`:`port` and, for the loopback `::1`, the same port on 127.0.0.1 too (so
+ * `localhost` works whichever family a client's resolver returns first). With port 0 the twin binds
+ * first and picks the port; the rare port taken on the other family is retried with a new one.
+ */
+async function listen(app: { listen(options: { host: string; port: number }): Promise<unknown>; server: HttpServer }, host: string, port: number, twinHost: string | undefined): Promise<LoopbackTwin | undefined> {
+  const bindError = (at: string, atPort: number, error: unknown): Error => {
+    const code = (error as { code?: string }).code;
+    return new Error(`Error while binding for RPC on ${at} port ${atPort}: ${code === 'EADDRINUSE' ? 'the address is already in use' : String(error)}`, { cause: error });
+  };
+  if (twinHost === undefined) {
+    try {
+      await app.listen({ host, port });
+    } catch (error) {
+      throw bindError(host, port, error);
+    }
+    return undefined;
+  }
+  for (let attempt = 1; ; attempt++) {
+    let twin: LoopbackTwin;
+    try {
+      twin = await listenLoopbackTwin(app.server, twinHost, port);
+    } catch (error) {
+      throw bindError(twinHost, port, error);
+    }
+    try {
+      await app.listen({ host, port: twin.port });
+      return twin;
+    } catch (error) {
+      await twin.close();
+      if (port === 0 && (error as { code?: string }).code === 'EADDRINUSE' && attempt < 5) continue;
+      throw bindError(host, twin.port, error);
+    }
   }
 }
 
