@@ -6,6 +6,8 @@
 export const RPC_ERRORS = {
   // Transport and envelope (nano/rpc/rpc_connection.cpp, rpc_handler.cpp)
   body_limit_exceeded: 'Invalid header: body limit exceeded',
+  // Ours (Node drops header fields past the 1,000th, Content-Length among them); in the node's words.
+  too_many_headers: 'Invalid header: too many header fields (1000 at most)',
   only_post: 'Can only POST requests',
   max_json_depth: 'Max JSON depth exceeded',
   unable_to_parse_json: 'Unable to parse JSON',

@@ -39,6 +39,13 @@ const OPTIONS_HEADER_LIST: readonly string[] = [...RESPONSE_HEADER_LIST, 'conten
 
 const FASTIFY_BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 
+/**
+ * Node keeps the first 1,000 header fields of a request in `headers` and silently drops the rest,
+ * Content-Length included (the body then looked empty: "Unable to parse JSON"). `rawHeaders` keeps
+ * more, so a longer list there means fields were dropped; such a request is refused instead.
+ */
+const MAX_RAW_HEADER_ENTRIES = 2 * 1000;
+
 /** Content types Nano clients send, registered by name so Fastify finds the parser in its cache. */
 const COMMON_CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded'];
 
@@ -120,6 +127,8 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
       return;
     }
     if (method !== 'POST') return writeAnswer(res, errorBody('only_post'), options.isClosing());
+    // Closed after the answer: the unread body must not be taken for the next request.
+    if (request.raw.rawHeaders.length > MAX_RAW_HEADER_ENTRIES) return writeAnswer(res, errorBody('too_many_headers'), true);
 
     const started = logRpc ? process.hrtime.bigint() : 0n;
     let outcome: Dispatched | Promise<Dispatched>;
