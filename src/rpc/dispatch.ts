@@ -49,6 +49,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
     if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
     const shape = scanJsonBody(body, options.maxJsonDepth);
     if (shape === 'too_deep') throw new RpcError('max_json_depth');
+    if (shape === 'too_many_values') throw new RpcError('too_many_values');
 
     let request: unknown;
     try {
