@@ -9,7 +9,7 @@ export const RPC_ERRORS = {
   // Ours (Node drops header fields past the 1,000th, Content-Length among them); in the node's words.
   // Ours: bounds that keep one request from stalling every other client (README "HTTP behaviour").
   too_many_values: 'Request has too many values (4096 at most)',
-  list_too_long: 'List has too many entries (2048 at most)',
+  list_too_long: 'List has too many entries (1024 at most)',
   too_many_headers: 'Invalid header: too many header fields (1000 at most)',
   only_post: 'Can only POST requests',
   max_json_depth: 'Max JSON depth exceeded',

@@ -49,7 +49,7 @@ describe('loadConfig defaults and values', () => {
       port: 7076,
       enableControl: false,
       maxJsonDepth: 20,
-      maxRequestSize: 33554432,
+      maxRequestSize: 1048576,
       logRpc: true,
       ledgerPath: path.join(dir, 'data'),
       secure: {
@@ -147,7 +147,7 @@ describe('loadConfig defaults and values', () => {
       port: 7076,
       enableControl: false,
       maxJsonDepth: 20,
-      maxRequestSize: 33554432,
+      maxRequestSize: 1048576,
       logRpc: true,
       ledgerPath: path.join(root, 'data'),
       secure: {

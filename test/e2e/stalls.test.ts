@@ -31,10 +31,10 @@ afterAll(async () => {
 const call = async (payload: unknown) => (await post(server.url, JSON.stringify(payload), agent)).json;
 const hashes = (n: number) => Array.from({ length: n }, (_, i) => i.toString(16).toUpperCase().padStart(64, '0'));
 
-describe('list parameters hold at most 2,048 entries', () => {
-  it('answers blocks_info and accounts_balances with 2,048 entries', async () => {
-    expect(await call({ action: 'blocks_info', hashes: [DEV_GENESIS_HASH, ...hashes(2047)], include_not_found: 'true' })).toMatchObject({ blocks: { [DEV_GENESIS_HASH]: { height: '1' } } });
-    const accounts = [GENESIS.address, ...Array.from({ length: 2047 }, () => send.json.link_as_account)];
+describe('list parameters hold at most 1,024 entries', () => {
+  it('answers blocks_info and accounts_balances with 1,024 entries', async () => {
+    expect(await call({ action: 'blocks_info', hashes: [DEV_GENESIS_HASH, ...hashes(1023)], include_not_found: 'true' })).toMatchObject({ blocks: { [DEV_GENESIS_HASH]: { height: '1' } } });
+    const accounts = [GENESIS.address, ...Array.from({ length: 1023 }, () => send.json.link_as_account)];
     const balances = await call({ action: 'accounts_balances', accounts });
     expect(balances.balances).toHaveProperty([GENESIS.address]);
   });
@@ -45,9 +45,9 @@ describe('list parameters hold at most 2,048 entries', () => {
     ['accounts_balances', 'accounts'],
     ['accounts_frontiers', 'accounts'],
     ['accounts_receivable', 'accounts'],
-  ])('refuses %s with 2,049 %s', async (action, field) => {
-    const values = field === 'hashes' ? hashes(2049) : Array.from({ length: 2049 }, () => GENESIS.address);
-    expect(await call({ action, [field]: values })).toEqual({ error: 'List has too many entries (2048 at most)' });
+  ])('refuses %s with 1,025 %s', async (action, field) => {
+    const values = field === 'hashes' ? hashes(1025) : Array.from({ length: 1025 }, () => GENESIS.address);
+    expect(await call({ action, [field]: values })).toEqual({ error: 'List has too many entries (1024 at most)' });
   });
 });
 
