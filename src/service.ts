@@ -13,6 +13,7 @@ import { filesSignature } from './tls/file-signature.js';
 import { loadServerMaterial } from './tls/material.js';
 import { SecureServer } from './tls/secure-server.js';
 import { watchForChanges, type ChangeWatcher } from './tls/watch.js';
+import { startupSummary } from './log/startup-summary.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './version.js';
 
 export interface RunningService {
@@ -60,13 +61,17 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
 
   try {
     let secureServer: SecureServer | undefined;
+    let trustedClients = (): number => 0;
     let serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => HttpServer;
 
     if (config.secure.enable) {
       const material = await loadServerMaterial(config.secure, config.file);
       for (const warning of material.warnings) logger.warn(warning);
       const trust = config.secure.clientCertsPath ? await ClientTrust.open(config.secure.clientCertsPath, logger, pollMs) : undefined;
-      if (trust) cleanups.push(() => trust.close());
+      if (trust) {
+        cleanups.push(() => trust.close());
+        trustedClients = () => trust.current().certificates.length;
+      }
       serverFactory = (handler) => {
         secureServer = new SecureServer({ material, trust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs }, handler);
         return secureServer.server as unknown as HttpServer;
@@ -125,6 +130,15 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `${config.secure.enable ? 'https' : 'http'}://${host}:${address.port}/`;
     logger.info({ url, tls: config.secure.enable, clientCertificates: Boolean(config.secure.clientCertsPath), ...(twin ? { alsoOn: twin.address } : {}) }, `RPC listening address: ${url}`);
+    const summary = startupSummary({
+      mode: 'embedded ledger',
+      url,
+      ...(twin ? { alsoOn: `${twin.address}:${twin.port}` } : {}),
+      tls: config.secure.enable,
+      ...(config.secure.enable && config.secure.clientCertsPath ? { trust: { dir: config.secure.clientCertsPath, clients: trustedClients() } } : {}),
+      ledger: { path: config.ledgerPath, blocks: ledger.counts().blocks },
+    });
+    logger.info(summary.fields, summary.msg);
 
     let markStopped!: () => void;
     const stopped = new Promise<void>((resolve) => {

@@ -41,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'serve': {
       const args = parseCommand(rest, SERVE_SPEC);
       if (args.flags.has('help')) return help(SERVE_USAGE);
-      return runServe(stringFlag(args, 'config'), createLogger(), io);
+      return runServe(stringFlag(args, 'config'), createLogger({ pretty: process.stdout.isTTY === true }), io);
     }
     case 'certs':
       return runCertsCommand(rest, io);

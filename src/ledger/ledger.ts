@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { hashBlock } from './blocks/hash.js';
 import { encodeBlock } from './blocks/binary.js';
 import { toHex, ZERO32, u128ToBytes } from './bytes.js';
@@ -6,6 +5,7 @@ import { DEV_GENESIS_BLOCK, GENESIS_AMOUNT } from './genesis.js';
 import { decodePending, encodeAccountInfo, encodeBlockRecord, SCHEMA_VERSION } from './store/records.js';
 import { addToTotal, openStore, readMeta, STORE_VENDOR, writeMeta } from './store/store.js';
 import type { Store } from './store/store.js';
+import { prepareLedgerFolder } from './store/files.js';
 import { createProcessor, LedgerWriteError } from './process/processor.js';
 import type { Processor } from './process/processor.js';
 import { createQueries } from './query/queries.js';
@@ -112,7 +112,7 @@ function migrateFromSchema1(store: Store): void {
 export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
   const network = opts.network ?? 'dev';
   const clock = opts.clock ?? nowSeconds;
-  await mkdir(opts.path, { recursive: true });
+  await prepareLedgerFolder(opts.path);
   const store = openStore(opts.path);
   try {
     const schema = readMeta(store, 'schema');
