@@ -57,7 +57,7 @@ async function makeDevPki(config: RpcConfig, logger: Logger): Promise<(port: num
       io.out(`  curl --insecure --cert ${single} ${body} ${url}`);
       io.out(`  Postman: client certificate ${relative(process.cwd(), result.client.p12Path)} (PFX; passphrase in ${relative(process.cwd(), result.client.p12PassPath)}), CA certificate ${ca}`);
     }
-    io.out(`  npx nano-rpc call block_count --config ${relative(process.cwd(), config.file) || config.file}`);
+    io.out(`  npx --no nano-rpc call block_count --config ${relative(process.cwd(), config.file) || config.file}`);
     io.out('');
   };
 }
