@@ -108,6 +108,7 @@ export function derPrintableString(text: string): Buffer {
 }
 
 export function derIa5String(text: string): Buffer {
+  // eslint-disable-next-line no-control-regex -- IA5String is exactly the 7-bit range, control characters included.
   if (!/^[\x00-\x7f]*$/.test(text)) throw new Error(`not an IA5String: ${JSON.stringify(text)}`);
   return tlv(TAG.IA5_STRING, Buffer.from(text, 'latin1'));
 }

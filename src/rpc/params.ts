@@ -21,6 +21,8 @@ export function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (value === null) return 'null';
   if (typeof value === 'object') return '';
+  // A JSON scalar here (number, boolean); objects were handled above.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return String(value);
 }
 
