@@ -60,9 +60,14 @@ describe('requests with very many header fields', () => {
 
   it('refuses one whose fields past the 1,000th (Content-Length among them) Node would drop, and closes the connection', async () => {
     const answer = await rawRequest(1200, body);
-    expect(answer).toMatch(/^HTTP\/1\.1 200/);
-    expect(answer).toMatch(/connection: close/i);
-    expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe('{"error":"Invalid header: too many header fields (1000 at most)"}');
+    if (answer.startsWith('HTTP/1.1 431')) {
+      // Node 22+ refuses such a request itself (431 Request Header Fields Too Large): also clear.
+      expect(answer).not.toContain('Unable to parse JSON');
+    } else {
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(answer).toMatch(/connection: close/i);
+      expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe('{"error":"Invalid header: too many header fields (1000 at most)"}');
+    }
     expect(await call({ action: 'block_count' })).toMatchObject({ count: '1' });
   });
 });
