@@ -18,7 +18,10 @@ function clockTicks(): number {
 function statFields(pid: number): string[] | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2).trim().split(' ');
+    return text
+      .slice(text.lastIndexOf(')') + 2)
+      .trim()
+      .split(' ');
   } catch {
     return undefined;
   }

@@ -32,7 +32,16 @@ async function run(job: FrontJob): Promise<FrontResult> {
         ...(target.tls ? { connect: { cert: job.certPem, key: job.keyPem, ca: job.caPem, servername: 'localhost', rejectUnauthorized: true } } : {}),
       }),
   );
-  const tallies: Tally[] = job.targets.map(() => ({ ok: 0, errors: 0, firstError: undefined, elapsedMs: 0, cpuMicros: 0, behindCpuMicros: 0, machineBusyMicros: 0, latencies: [] }));
+  const tallies: Tally[] = job.targets.map(() => ({
+    ok: 0,
+    errors: 0,
+    firstError: undefined,
+    elapsedMs: 0,
+    cpuMicros: 0,
+    behindCpuMicros: 0,
+    machineBusyMicros: 0,
+    latencies: [],
+  }));
   const slots = Math.ceil(job.durationMs / job.slotMs) * job.targets.length;
   let slot = -1;
   let done = false;

@@ -96,10 +96,27 @@ async function startCliWith(dir: string, pki: BenchPki, tables: string, workers:
   await writeFile(join(dir, 'server.cert.pem'), server.certPem);
   await writeFile(join(dir, 'server.key.pem'), server.keyPem, { mode: 0o600 });
   await installTrustedCert(join(dir, 'clients'), pki.client.certPem);
-  const toml = ['address = "127.0.0.1"', 'port = 0', '[secure]', 'enable = true', 'server_cert_path = "server.cert.pem"', 'server_key_path = "server.key.pem"', 'client_certs_path = "clients"', '[logging]', 'log_rpc = false', tables, '[workers]', `count = ${workers}`, ''].join('\n');
+  const toml = [
+    'address = "127.0.0.1"',
+    'port = 0',
+    '[secure]',
+    'enable = true',
+    'server_cert_path = "server.cert.pem"',
+    'server_key_path = "server.key.pem"',
+    'client_certs_path = "clients"',
+    '[logging]',
+    'log_rpc = false',
+    tables,
+    '[workers]',
+    `count = ${workers}`,
+    '',
+  ].join('\n');
   await writeFile(join(dir, 'config-rpc.toml'), toml);
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const [command, args] = pin === undefined ? [process.execPath, [cli, 'serve', '--config', 'config-rpc.toml']] : ['taskset', ['-c', String(pin), process.execPath, cli, 'serve', '--config', 'config-rpc.toml']];
+  const [command, args] =
+    pin === undefined
+      ? [process.execPath, [cli, 'serve', '--config', 'config-rpc.toml']]
+      : ['taskset', ['-c', String(pin), process.execPath, cli, 'serve', '--config', 'config-rpc.toml']];
   const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let out = '';
@@ -162,12 +179,28 @@ async function main(): Promise<void> {
   const serverPin: Pin = pinned ? 0 : undefined;
   const loadPin: Pin = pinned ? 1 : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'nano-rpc-front-bench-'));
-  const out: string[] = [`## Front benchmark (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${options.quick ? ', --quick' : ''})`, '', `Environment: ${environmentLine(pinned)}`, ''];
-  out.push(`Servers take turns in ${options.slotMs} ms slots for ${options.durationMs} ms each (after ${options.warmupMs} ms warm-up), ${options.connections} keep-alive connections; CPU = user + system from /proc at every slot boundary, divided by the requests of that server's slots.`, '');
+  const out: string[] = [
+    `## Front benchmark (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${options.quick ? ', --quick' : ''})`,
+    '',
+    `Environment: ${environmentLine(pinned)}`,
+    '',
+  ];
+  out.push(
+    `Servers take turns in ${options.slotMs} ms slots for ${options.durationMs} ms each (after ${options.warmupMs} ms warm-up), ${options.connections} keep-alive connections; CPU = user + system from /proc at every slot boundary, divided by the requests of that server's slots.`,
+    '',
+  );
   try {
     const pki = await makeBenchPki();
     const client = { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem };
-    const job = (targets: FrontTarget[]): FrontJob => ({ type: 'front', targets, connections: options.connections, slotMs: options.slotMs, warmupMs: options.warmupMs, durationMs: options.durationMs, ...client });
+    const job = (targets: FrontTarget[]): FrontJob => ({
+      type: 'front',
+      targets,
+      connections: options.connections,
+      slotMs: options.slotMs,
+      warmupMs: options.warmupMs,
+      durationMs: options.durationMs,
+      ...client,
+    });
 
     if (options.only !== 'node') {
       const ours = await startOursWith(join(dir, 'ours'), pki, true, '', serverPin);
@@ -177,12 +210,27 @@ async function main(): Promise<void> {
         log('keep-alive block_count: ours vs minimal, interleaved …');
         const results = await runFront(
           job([
-            { label: 'minimal', origin: `https://127.0.0.1:${minimal.port}`, tls: true, pids: minimalPids, behindPids: [], body: BLOCK_COUNT, expect: '"count"' },
+            {
+              label: 'minimal',
+              origin: `https://127.0.0.1:${minimal.port}`,
+              tls: true,
+              pids: minimalPids,
+              behindPids: [],
+              body: BLOCK_COUNT,
+              expect: '"count"',
+            },
             { label: 'ours', origin: `https://127.0.0.1:${ours.port}`, tls: true, pids: [ours.pid], behindPids: [], body: BLOCK_COUNT, expect: '"count"' },
           ]),
           loadPin,
         );
-        out.push('### Keep-alive mutual-TLS `block_count`, ours vs bare node:https', '', '| server | req/s | p50 / p99 | server CPU/req | | minimal ÷ ours CPU/req (target ≥ 0.8) |', '|---|---|---|---|---|---|', ...rows(results, 'minimal'), '');
+        out.push(
+          '### Keep-alive mutual-TLS `block_count`, ours vs bare node:https',
+          '',
+          '| server | req/s | p50 / p99 | server CPU/req | | minimal ÷ ours CPU/req (target ≥ 0.8) |',
+          '|---|---|---|---|---|---|',
+          ...rows(results, 'minimal'),
+          '',
+        );
       } finally {
         await ours.stop();
         await minimal.stop();
@@ -191,26 +239,86 @@ async function main(): Promise<void> {
 
     if (options.only !== 'keepalive') {
       const ipcPort = await freePort();
-      const upstream = await startOursWith(join(dir, 'upstream'), pki, false, `[ipc_listener]\nenable = true\naddress = "127.0.0.1"\nport = ${ipcPort}`, serverPin);
+      const upstream = await startOursWith(
+        join(dir, 'upstream'),
+        pki,
+        false,
+        `[ipc_listener]\nenable = true\naddress = "127.0.0.1"\nport = ${ipcPort}`,
+        serverPin,
+      );
       const started: Started[] = [upstream];
       try {
-        const viaHttp = await startOursWith(join(dir, 'front-http'), pki, true, `[backend]\nmode = "node"\n[[backend.upstream]]\nurl = "http://127.0.0.1:${upstream.port}"\nconnections = 16`, serverPin);
+        const viaHttp = await startOursWith(
+          join(dir, 'front-http'),
+          pki,
+          true,
+          `[backend]\nmode = "node"\n[[backend.upstream]]\nurl = "http://127.0.0.1:${upstream.port}"\nconnections = 16`,
+          serverPin,
+        );
         started.push(viaHttp);
-        const viaIpc = await startOursWith(join(dir, 'front-ipc'), pki, true, `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 16`, serverPin);
+        const viaIpc = await startOursWith(
+          join(dir, 'front-ipc'),
+          pki,
+          true,
+          `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 16`,
+          serverPin,
+        );
         started.push(viaIpc);
         let nginx: { port: number; pids: number[]; stop(): Promise<void> } | undefined;
         if (existsSync(NGINX)) {
-          const n = await startNginx({ dir: join(dir, 'nginx'), pki, keyType: 'ec-p256', upstreamPort: upstream.port, pin: serverPin }, { cpuPids: () => [], stop: async () => undefined });
+          const n = await startNginx(
+            { dir: join(dir, 'nginx'), pki, keyType: 'ec-p256', upstreamPort: upstream.port, pin: serverPin },
+            { cpuPids: () => [], stop: async () => undefined },
+          );
           nginx = { port: n.port, pids: n.cpuPids(), stop: () => n.stop() };
         } else log(`nginx not installed (${NGINX}): its rows are left out`);
         try {
-          for (const [name, body, expect] of [['block_count', BLOCK_COUNT, '"count"'], ['account_info', ACCOUNT_INFO, '"frontier"']] as const) {
+          for (const [name, body, expect] of [
+            ['block_count', BLOCK_COUNT, '"count"'],
+            ['account_info', ACCOUNT_INFO, '"frontier"'],
+          ] as const) {
             log(`node mode ${name}: direct, ours over HTTP, ours over IPC${nginx ? ', nginx' : ''}, interleaved …`);
             const targets: FrontTarget[] = [
-              { label: 'upstream direct (plain HTTP)', origin: `http://127.0.0.1:${upstream.port}`, tls: false, pids: [upstream.pid], behindPids: [], body, expect },
-              { label: 'ours → HTTP upstream', origin: `https://127.0.0.1:${viaHttp.port}`, tls: true, pids: [viaHttp.pid], behindPids: [upstream.pid], body, expect },
-              { label: 'ours → IPC upstream', origin: `https://127.0.0.1:${viaIpc.port}`, tls: true, pids: [viaIpc.pid], behindPids: [upstream.pid], body, expect },
-              ...(nginx ? [{ label: 'nginx → HTTP upstream', origin: `https://127.0.0.1:${nginx.port}`, tls: true, pids: nginx.pids, behindPids: [upstream.pid], body, expect }] : []),
+              {
+                label: 'upstream direct (plain HTTP)',
+                origin: `http://127.0.0.1:${upstream.port}`,
+                tls: false,
+                pids: [upstream.pid],
+                behindPids: [],
+                body,
+                expect,
+              },
+              {
+                label: 'ours → HTTP upstream',
+                origin: `https://127.0.0.1:${viaHttp.port}`,
+                tls: true,
+                pids: [viaHttp.pid],
+                behindPids: [upstream.pid],
+                body,
+                expect,
+              },
+              {
+                label: 'ours → IPC upstream',
+                origin: `https://127.0.0.1:${viaIpc.port}`,
+                tls: true,
+                pids: [viaIpc.pid],
+                behindPids: [upstream.pid],
+                body,
+                expect,
+              },
+              ...(nginx
+                ? [
+                    {
+                      label: 'nginx → HTTP upstream',
+                      origin: `https://127.0.0.1:${nginx.port}`,
+                      tls: true,
+                      pids: nginx.pids,
+                      behindPids: [upstream.pid],
+                      body,
+                      expect,
+                    },
+                  ]
+                : []),
             ];
             const results = await runFront(job(targets), loadPin);
             const direct = results[0]!;
@@ -226,13 +334,35 @@ async function main(): Promise<void> {
             );
           }
           // Workers: the same IPC front as one process vs two (both on the servers' CPU when pinned).
-          const twoWorkers = await startCliWith(join(dir, 'front-ipc-2w'), pki, `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 8`, 2, serverPin);
+          const twoWorkers = await startCliWith(
+            join(dir, 'front-ipc-2w'),
+            pki,
+            `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 8`,
+            2,
+            serverPin,
+          );
           started.push(twoWorkers);
           log('node mode block_count: 1 worker vs 2 workers over IPC, interleaved …');
           const results = await runFront(
             job([
-              { label: 'ours → IPC, 1 worker', origin: `https://127.0.0.1:${viaIpc.port}`, tls: true, pids: [viaIpc.pid], behindPids: [upstream.pid], body: BLOCK_COUNT, expect: '"count"' },
-              { label: 'ours → IPC, 2 workers', origin: `https://127.0.0.1:${twoWorkers.port}`, tls: true, pids: twoWorkers.pids(), behindPids: [upstream.pid], body: BLOCK_COUNT, expect: '"count"' },
+              {
+                label: 'ours → IPC, 1 worker',
+                origin: `https://127.0.0.1:${viaIpc.port}`,
+                tls: true,
+                pids: [viaIpc.pid],
+                behindPids: [upstream.pid],
+                body: BLOCK_COUNT,
+                expect: '"count"',
+              },
+              {
+                label: 'ours → IPC, 2 workers',
+                origin: `https://127.0.0.1:${twoWorkers.port}`,
+                tls: true,
+                pids: twoWorkers.pids(),
+                behindPids: [upstream.pid],
+                body: BLOCK_COUNT,
+                expect: '"count"',
+              },
             ]),
             loadPin,
           );

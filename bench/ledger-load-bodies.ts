@@ -23,7 +23,13 @@ export async function post(dispatcher: Dispatcher, body: string, expect: string)
  * in flight each, a random body per request, for warmupMs + durationMs (LoadWindow reports the start
  * of the measured window to the parent).
  */
-export async function runBodies(dispatchers: readonly Dispatcher[], bodies: readonly string[], expect: string, warmupMs: number, durationMs: number): Promise<LoadResult> {
+export async function runBodies(
+  dispatchers: readonly Dispatcher[],
+  bodies: readonly string[],
+  expect: string,
+  warmupMs: number,
+  durationMs: number,
+): Promise<LoadResult> {
   const window = new LoadWindow(warmupMs, durationMs);
   const worker = async (dispatcher: Dispatcher): Promise<void> => {
     while (window.open) {

@@ -32,7 +32,16 @@ function mark(serverPid: number): Mark {
  * the slot they were spent in. Warm-up picks a random kind per request and is not measured.
  */
 export async function runInterleaved(pool: Dispatcher, job: InterleavedLoadJob): Promise<InterleavedResult> {
-  const tallies: Tally[] = job.kinds.map(() => ({ ok: 0, errors: 0, firstError: undefined, elapsedMs: 0, clientCpuMicros: 0, serverCpuMicros: 0, machineBusyMicros: 0, latencies: [] }));
+  const tallies: Tally[] = job.kinds.map(() => ({
+    ok: 0,
+    errors: 0,
+    firstError: undefined,
+    elapsedMs: 0,
+    clientCpuMicros: 0,
+    serverCpuMicros: 0,
+    machineBusyMicros: 0,
+    latencies: [],
+  }));
   const slots = Math.ceil(job.durationMs / job.slotMs) * job.kinds.length;
   let slot = -1; // -1: warm-up
   let done = false;

@@ -23,12 +23,24 @@ function verifySection(r: LedgerResults): string[] {
     '',
     ...table(
       ['verifier', 'verifies/s', 'per core-second', 'CPU µs/verify', 'core %', 'other core %', 'rounds', 'errors'],
-      r.verify.map((s) => [VERIFY_NAMES[s.label] ?? s.label, whole(s.perSecond), whole(perCoreSecond(s)), fixed(s.serverCpuMicrosPerOp, 1), fixed(s.serverCorePct, 0), fixed(s.backgroundCorePct, 0), String(s.rounds), String(s.errors)]),
+      r.verify.map((s) => [
+        VERIFY_NAMES[s.label] ?? s.label,
+        whole(s.perSecond),
+        whole(perCoreSecond(s)),
+        fixed(s.serverCpuMicrosPerOp, 1),
+        fixed(s.serverCorePct, 0),
+        fixed(s.backgroundCorePct, 0),
+        String(s.rounds),
+        String(s.errors),
+      ]),
     ),
     '',
   ];
   if (ours) lines.push(`- ours: ${atLeast(perCoreSecond(ours), 4000, 'verifies per core-second')}`);
-  if (ours && sodium) lines.push(`- ours/libsodium: verifies/s ${ratioText(ours.perSecond, sodium.perSecond)}; CPU µs/verify ${ratioText(ours.serverCpuMicrosPerOp, sodium.serverCpuMicrosPerOp)}`);
+  if (ours && sodium)
+    lines.push(
+      `- ours/libsodium: verifies/s ${ratioText(ours.perSecond, sodium.perSecond)}; CPU µs/verify ${ratioText(ours.serverCpuMicrosPerOp, sodium.serverCpuMicrosPerOp)}`,
+    );
   return lines;
 }
 
@@ -47,14 +59,24 @@ function ingestSection(r: LedgerResults): string[] {
     '',
     ...table(
       ['path', 'blocks/s', 'CPU µs/block', 'core %', 'other core %', 'rounds', 'errors'],
-      r.ingest.map((s) => [INGEST_NAMES[s.label] ?? s.label, whole(s.perSecond), fixed(s.serverCpuMicrosPerOp, 1), fixed(s.serverCorePct, 0), fixed(s.backgroundCorePct, 0), String(s.rounds), String(s.errors)]),
+      r.ingest.map((s) => [
+        INGEST_NAMES[s.label] ?? s.label,
+        whole(s.perSecond),
+        fixed(s.serverCpuMicrosPerOp, 1),
+        fixed(s.serverCorePct, 0),
+        fixed(s.backgroundCorePct, 0),
+        String(s.rounds),
+        String(s.errors),
+      ]),
     ),
     '',
   ];
   if (batch) lines.push(`- processBatch: ${atLeast(batch.perSecond, 3000, 'blocks/s')}`);
   if (async) lines.push(`- processAsync: ${atLeast(async.perSecond, 3000, 'blocks/s')}`);
   if (batch && lmdb) {
-    lines.push(`- processBatch/raw LMDB: blocks/s ${ratioText(batch.perSecond, lmdb.perSecond)}; validation and ledger bookkeeping cost ${fixed(batch.serverCpuMicrosPerOp - lmdb.serverCpuMicrosPerOp, 1)} µs/block of CPU over storing one record (the ledger also writes ≈ 5 more small records per block: predecessor's successor, account, pending, weight, counters)`);
+    lines.push(
+      `- processBatch/raw LMDB: blocks/s ${ratioText(batch.perSecond, lmdb.perSecond)}; validation and ledger bookkeeping cost ${fixed(batch.serverCpuMicrosPerOp - lmdb.serverCpuMicrosPerOp, 1)} µs/block of CPU over storing one record (the ledger also writes ≈ 5 more small records per block: predecessor's successor, account, pending, weight, counters)`,
+    );
   }
   return lines;
 }
@@ -62,7 +84,18 @@ function ingestSection(r: LedgerResults): string[] {
 function rpcTable(rows: readonly Summary[]): string[] {
   return table(
     ['request', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server core %', 'load-gen core %', 'other core %', 'rounds', 'errors'],
-    rows.map((s) => [s.label, whole(s.perSecond), fixed(s.p50Ms, 2), fixed(s.p99Ms, 2), fixed(s.serverCpuMicrosPerOp, 1), fixed(s.serverCorePct, 0), fixed(s.clientCorePct, 0), fixed(s.backgroundCorePct, 0), String(s.rounds), String(s.errors)]),
+    rows.map((s) => [
+      s.label,
+      whole(s.perSecond),
+      fixed(s.p50Ms, 2),
+      fixed(s.p99Ms, 2),
+      fixed(s.serverCpuMicrosPerOp, 1),
+      fixed(s.serverCorePct, 0),
+      fixed(s.clientCorePct, 0),
+      fixed(s.backgroundCorePct, 0),
+      String(s.rounds),
+      String(s.errors),
+    ]),
   );
 }
 
@@ -75,9 +108,17 @@ function processSection(r: LedgerResults): string[] {
     ...rpcTable(r.process),
     '',
   ];
-  if (processRow) lines.push(`- process: ${atLeast(processRow.perSecond, 1500, 'blocks/s')}; CPU ceiling (one server core fully busy at ${fixed(processRow.serverCpuMicrosPerOp, 0)} µs/block): ${whole(1e6 / processRow.serverCpuMicrosPerOp)} blocks/s`);
-  lines.push(`- one request in flight per connection: at most ${PROCESS_CHAINS} blocks share a durable commit, so blocks/s ≤ ${PROCESS_CHAINS} / commit latency; a server core % well below 100 means waiting for the disk sync`);
-  if (processRow && blockCount) lines.push(`- process/block_count: req/s ${ratioText(processRow.perSecond, blockCount.perSecond)}; server CPU µs/req ${ratioText(processRow.serverCpuMicrosPerOp, blockCount.serverCpuMicrosPerOp)}`);
+  if (processRow)
+    lines.push(
+      `- process: ${atLeast(processRow.perSecond, 1500, 'blocks/s')}; CPU ceiling (one server core fully busy at ${fixed(processRow.serverCpuMicrosPerOp, 0)} µs/block): ${whole(1e6 / processRow.serverCpuMicrosPerOp)} blocks/s`,
+    );
+  lines.push(
+    `- one request in flight per connection: at most ${PROCESS_CHAINS} blocks share a durable commit, so blocks/s ≤ ${PROCESS_CHAINS} / commit latency; a server core % well below 100 means waiting for the disk sync`,
+  );
+  if (processRow && blockCount)
+    lines.push(
+      `- process/block_count: req/s ${ratioText(processRow.perSecond, blockCount.perSecond)}; server CPU µs/req ${ratioText(processRow.serverCpuMicrosPerOp, blockCount.serverCpuMicrosPerOp)}`,
+    );
   return lines;
 }
 
@@ -91,7 +132,10 @@ function accountsSection(r: LedgerResults, connections: number): string[] {
   ];
   for (const label of ['account_balance', 'account_info']) {
     const reads = row(r.accounts, label);
-    if (reads && blockCount) lines.push(`- ${label}/block_count: req/s ${ratioText(reads.perSecond, blockCount.perSecond, { atLeast: 0.8 })}; server CPU µs/req ${ratioText(reads.serverCpuMicrosPerOp, blockCount.serverCpuMicrosPerOp)}`);
+    if (reads && blockCount)
+      lines.push(
+        `- ${label}/block_count: req/s ${ratioText(reads.perSecond, blockCount.perSecond, { atLeast: 0.8 })}; server CPU µs/req ${ratioText(reads.serverCpuMicrosPerOp, blockCount.serverCpuMicrosPerOp)}`,
+      );
   }
   return lines;
 }

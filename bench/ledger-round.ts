@@ -1,6 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { machineBusyMicros, totalCpuMicros } from './cpu.js';
-import { isInterleavedResult, isWorkResult, type IngestJob, type InterleavedLoadJob, type InterleavedResult, type LedgerLoadJob, type VerifyJob, type WorkResult } from './ledger-protocol.js';
+import {
+  isInterleavedResult,
+  isWorkResult,
+  type IngestJob,
+  type InterleavedLoadJob,
+  type InterleavedResult,
+  type LedgerLoadJob,
+  type VerifyJob,
+  type WorkResult,
+} from './ledger-protocol.js';
 import { isLoadResult, isMeasuring, type LoadResult } from './load-protocol.js';
 import { spawnNodeEntry, stopChild, type Pin } from './procs.js';
 import { sampleOf, type RoundSample } from './round.js';
@@ -53,7 +62,12 @@ class Inbox {
  * One round of a CPU-bound child (ledger-verify.js / ledger-ingest.js) pinned to the server CPU: its own
  * CPU (all threads) per operation; "other" = the rest of the machine over the same window.
  */
-export async function runWorkRound(entry: 'ledger-verify.js' | 'ledger-ingest.js', job: VerifyJob | IngestJob, pin: Pin, timeoutMs: number): Promise<RoundSample> {
+export async function runWorkRound(
+  entry: 'ledger-verify.js' | 'ledger-ingest.js',
+  job: VerifyJob | IngestJob,
+  pin: Pin,
+  timeoutMs: number,
+): Promise<RoundSample> {
   const child = spawnNodeEntry(entry, [], pin);
   const inbox = new Inbox(child);
   try {

@@ -45,7 +45,9 @@ type RoundRunner = (round: number) => Promise<RoundSample[]>;
 function progress(ctx: LedgerContext, what: string, round: number, rounds: number, s: RoundSample, unit: string): void {
   const load = Number.isFinite(s.clientCorePct) ? `, load core ${s.clientCorePct.toFixed(0)} %` : '';
   const errors = s.errors > 0 ? `, ${s.errors} errors (${s.firstError ?? '?'})` : '';
-  ctx.log(`  ${what} round ${round}/${rounds} ${s.contender.padEnd(14)} ${Math.round(s.perSecond).toString().padStart(6)} ${unit}/s, CPU ${s.serverCpuMicrosPerOp.toFixed(1)} µs/${unit}, core ${s.serverCorePct.toFixed(0)} %${load}, other ${s.backgroundCorePct.toFixed(0)} %${errors}`);
+  ctx.log(
+    `  ${what} round ${round}/${rounds} ${s.contender.padEnd(14)} ${Math.round(s.perSecond).toString().padStart(6)} ${unit}/s, CPU ${s.serverCpuMicrosPerOp.toFixed(1)} µs/${unit}, core ${s.serverCorePct.toFixed(0)} %${load}, other ${s.backgroundCorePct.toFixed(0)} %${errors}`,
+  );
 }
 
 /** Rounds of [A, B, ...] in order; each runner yields one sample per label it measures. Medians per label. */
@@ -67,23 +69,27 @@ async function alternate(ctx: LedgerContext, what: string, unit: string, runners
 
 function verifySuite(ctx: LedgerContext, files: BlockFiles): Promise<Summary[]> {
   const { warmupMs, durationMs } = ctx.options;
-  const runner = (variant: VerifyVariant): RoundRunner => async () => {
-    const job: VerifyJob = { type: 'verify', variant, blocksFile: files.ingest, warmupMs, durationMs };
-    return [await runWorkRound('ledger-verify.js', job, ctx.serverPin, warmupMs + durationMs + 30_000)];
-  };
+  const runner =
+    (variant: VerifyVariant): RoundRunner =>
+    async () => {
+      const job: VerifyJob = { type: 'verify', variant, blocksFile: files.ingest, warmupMs, durationMs };
+      return [await runWorkRound('ledger-verify.js', job, ctx.serverPin, warmupMs + durationMs + 30_000)];
+    };
   return alternate(ctx, 'verify', 'sig', [runner('ours'), runner('libsodium')]);
 }
 
 function ingestSuite(ctx: LedgerContext, files: BlockFiles): Promise<Summary[]> {
-  const runner = (variant: IngestVariant): RoundRunner => async (round) => {
-    const dir = join(ctx.dir, `ingest-${variant}-${round}`);
-    const job: IngestJob = { type: 'ingest', variant, blocksFile: files.ingest, dir, batchSize: INGEST_BATCH, inFlight: INGEST_IN_FLIGHT };
-    try {
-      return [await runWorkRound('ledger-ingest.js', job, ctx.serverPin, 120_000)];
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  };
+  const runner =
+    (variant: IngestVariant): RoundRunner =>
+    async (round) => {
+      const dir = join(ctx.dir, `ingest-${variant}-${round}`);
+      const job: IngestJob = { type: 'ingest', variant, blocksFile: files.ingest, dir, batchSize: INGEST_BATCH, inFlight: INGEST_IN_FLIGHT };
+      try {
+        return [await runWorkRound('ledger-ingest.js', job, ctx.serverPin, 120_000)];
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    };
   return alternate(ctx, 'ingest', 'block', [runner('processBatch'), runner('processAsync'), runner('lmdb')]);
 }
 
@@ -100,7 +106,15 @@ function processSuite(ctx: LedgerContext, files: BlockFiles): Promise<Summary[]>
       const server = await startServer(ctx, dir);
       try {
         const origin = `https://${server.host}:${server.port}`;
-        const job = { type: 'process', origin, blocksFile: files.process, warmupPerChain: PROCESS_WARMUP_PER_CHAIN, warmupMs, durationMs, ...ctx.client } as const;
+        const job = {
+          type: 'process',
+          origin,
+          blocksFile: files.process,
+          warmupPerChain: PROCESS_WARMUP_PER_CHAIN,
+          warmupMs,
+          durationMs,
+          ...ctx.client,
+        } as const;
         return await runLoadPhases(['process', 'block_count'], server.pid, job, ctx.loadPin, 120_000);
       } finally {
         await server.stop();
@@ -120,7 +134,10 @@ export const ACCOUNT_SLOT_MS = 200;
  */
 async function accountsSuite(ctx: LedgerContext, files: BlockFiles, accounts: readonly string[]): Promise<Summary[]> {
   const dir = join(ctx.dir, 'accounts');
-  const populated = await runPopulate({ type: 'ingest', variant: 'populate', blocksFile: files.ingest, dir: join(dir, 'ledger'), batchSize: INGEST_BATCH, inFlight: 1 }, 120_000);
+  const populated = await runPopulate(
+    { type: 'ingest', variant: 'populate', blocksFile: files.ingest, dir: join(dir, 'ledger'), batchSize: INGEST_BATCH, inFlight: 1 },
+    120_000,
+  );
   if (populated.errors > 0) throw new Error(`populating the account-read ledger failed: ${populated.firstError ?? ''}`);
   const server = await startServer(ctx, dir);
   try {
@@ -132,7 +149,17 @@ async function accountsSuite(ctx: LedgerContext, files: BlockFiles, accounts: re
       { label: 'account_balance', bodies: body('account_balance'), expect: '"balance"' },
       { label: 'account_info', bodies: body('account_info'), expect: '"frontier"' },
     ];
-    const job = { type: 'interleaved', origin, kinds, serverPid: server.pid, connections, slotMs: ACCOUNT_SLOT_MS, warmupMs, durationMs, ...ctx.client } as const;
+    const job = {
+      type: 'interleaved',
+      origin,
+      kinds,
+      serverPid: server.pid,
+      connections,
+      slotMs: ACCOUNT_SLOT_MS,
+      warmupMs,
+      durationMs,
+      ...ctx.client,
+    } as const;
     const timeoutMs = warmupMs + durationMs * kinds.length + 30_000;
     return await alternate(ctx, 'accounts', 'req', [async () => runInterleavedRound(job, ctx.loadPin, timeoutMs)]);
   } finally {

@@ -50,6 +50,7 @@ export interface LoadResult {
 
 export const isMeasuring = (m: unknown): m is MeasuringMessage => (m as { type?: unknown } | null)?.type === 'measuring';
 export const isLoadResult = (m: unknown): m is LoadResult => (m as { type?: unknown } | null)?.type === 'result';
-export const isListening = (m: unknown): m is { type: 'listening'; port: number; websocketPort?: number } => (m as { type?: unknown } | null)?.type === 'listening';
+export const isListening = (m: unknown): m is { type: 'listening'; port: number; websocketPort?: number } =>
+  (m as { type?: unknown } | null)?.type === 'listening';
 
 export const BLOCK_COUNT_BODY = '{"action":"block_count"}';

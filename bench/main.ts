@@ -3,7 +3,9 @@
  * resumption, for our service vs a minimal node:https server vs nginx in front of our service;
  * then the ledger suites (ledger-suites.ts: signature checks, ingest, `process`, account reads).
  * Everything on loopback, in child processes, alternating contenders; prints the table and
- * writes it to bench/results.md. `--quick` for short rounds, `--no-pin` to skip taskset.
+ * with `--write-results` writes it to bench/results.md. `--quick` for short rounds, `--no-pin` to skip
+ * taskset, `--install-nginx` to apt-get install nginx when missing (otherwise its rows are skipped),
+ * `--stall-only` for just the stall figure (stall.ts).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,9 @@ import { ledgerSections } from './ledger-report.js';
 import { runLedgerSuites } from './ledger-suites.js';
 import { startMinimal } from './minimal.js';
 import { startNginx } from './nginx.js';
-import { ensureNginx } from './nginx-install.js';
+import { ensureNginx, NGINX } from './nginx-install.js';
+import { existsSync } from 'node:fs';
+import { stallSection, stallSuite } from './stall.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { policyMetricsSection, policyMetricsSuite } from './policy-bench.js';
 import { startOurs } from './ours.js';
@@ -63,18 +67,29 @@ async function stopSet(contenders: readonly Contender[]): Promise<void> {
 
 async function run(options: BenchOptions, log: (line: string) => void): Promise<string> {
   const started = Date.now();
-  const withNginx = ensureNginx();
   const pinned = options.pin && canPin();
   const serverPin: Pin = pinned ? 0 : undefined;
+  if (options.stallOnly) return runStallOnly(options, serverPin, log);
+  const withNginx = existsSync(NGINX) || (options.installNginx && ensureNginx());
   const environment = environmentLine(pinned);
   log(environment);
-  if (!withNginx) log('nginx is not available: its rows are left out');
+  if (!withNginx)
+    log(
+      options.installNginx
+        ? 'nginx could not be installed: its rows are left out'
+        : `${NGINX} not found: the nginx rows are left out (--install-nginx installs it with apt-get)`,
+    );
   log(`rounds: ${options.warmupMs} ms warm-up + ${options.durationMs} ms measured each${options.quick ? ' (--quick)' : ''}; medians reported`);
 
   const dir = await mkdtemp(join(tmpdir(), 'nano-rpc-bench-'));
   try {
     const pki = await makeBenchPki();
-    const ctx: SuiteContext = { options, client: { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem }, loadPin: pinned ? 1 : undefined, log };
+    const ctx: SuiteContext = {
+      options,
+      client: { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem },
+      loadPin: pinned ? 1 : undefined,
+      log,
+    };
 
     let keepAlive: Summary[];
     let resumption: Summary[];
@@ -97,6 +112,7 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
     const ledger = await runLedgerSuites({ ...ctx, dir: join(dir, 'ledger'), pki, serverPin });
     const policyRows = await policyMetricsSuite(ctx, join(dir, 'policy'), pki, serverPin);
     const wallet = await runWalletSuite({ ...ctx, dir: join(dir, 'wallet'), pki, serverPin });
+    const stall = await stallSuite({ dir, pki, client: ctx.client, durationMs: options.stallMs, bigClients: STALL_BIG_CLIENTS, pin: serverPin, log });
 
     const notes = errorNotes([...keepAlive, ...handshakes.flatMap((h) => h.rows.map((r) => ({ ...r, label: `${h.keyLabel} ${r.label}` }))), ...resumption]);
     return [
@@ -121,11 +137,28 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
       ...policyMetricsSection(policyRows, options.connections),
       '',
       ...wallet,
+      '',
+      ...stallSection(stall, STALL_BIG_CLIENTS),
       ...(notes.length > 0 ? ['', ...notes] : []),
       '',
       `Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`,
       '',
     ].join('\n');
+  } finally {
+    await stopAllChildren();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const STALL_BIG_CLIENTS = 3;
+
+async function runStallOnly(options: BenchOptions, pin: Pin, log: (line: string) => void): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'nano-rpc-bench-'));
+  try {
+    const pki = await makeBenchPki();
+    const client = { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem };
+    const stall = await stallSuite({ dir, pki, client, durationMs: options.stallMs, bigClients: STALL_BIG_CLIENTS, pin, log });
+    return stallSection(stall, STALL_BIG_CLIENTS).join('\n');
   } finally {
     await stopAllChildren();
     await rm(dir, { recursive: true, force: true });
@@ -139,8 +172,12 @@ async function main(): Promise<void> {
   const markdown = await run(options, log);
   log('');
   log(markdown);
-  await writeFile(RESULTS_FILE, markdown);
-  log(`written to ${RESULTS_FILE}`);
+  if (options.writeResults && !options.stallOnly) {
+    await writeFile(RESULTS_FILE, markdown);
+    log(`written to ${RESULTS_FILE}`);
+  } else {
+    log(`(bench/results.md left as it is; --write-results writes it)`);
+  }
 }
 
 process.on('exit', killAllChildrenNow);

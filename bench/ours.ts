@@ -32,7 +32,18 @@ async function writeConfig(options: OursOptions): Promise<string> {
     await installTrustedCert(clients, options.pki.client.certPem);
     secure.push('server_cert_path = "server.cert.pem"', 'server_key_path = "server.key.pem"', 'client_certs_path = "clients"');
   }
-  const toml = ['address = "127.0.0.1"', 'port = 0', options.topLevel ?? '', ...secure, '[logging]', 'log_rpc = false', '[ledger]', 'path = "ledger"', options.tables ?? '', ''].join('\n');
+  const toml = [
+    'address = "127.0.0.1"',
+    'port = 0',
+    options.topLevel ?? '',
+    ...secure,
+    '[logging]',
+    'log_rpc = false',
+    '[ledger]',
+    'path = "ledger"',
+    options.tables ?? '',
+    '',
+  ].join('\n');
   const configPath = join(options.dir, 'config-rpc.toml');
   await writeFile(configPath, toml);
   return configPath;
@@ -45,7 +56,15 @@ export async function startOurs(options: OursOptions): Promise<Contender & { rea
   try {
     const { port, websocketPort } = await nextMessage(child, isListening, 30_000);
     const pid = child.pid!;
-    return { name: 'ours', host: '127.0.0.1', port, ...(websocketPort !== undefined ? { websocketPort } : {}), pid, cpuPids: () => [pid], stop: () => stopChild(child) };
+    return {
+      name: 'ours',
+      host: '127.0.0.1',
+      port,
+      ...(websocketPort !== undefined ? { websocketPort } : {}),
+      pid,
+      cpuPids: () => [pid],
+      stop: () => stopChild(child),
+    };
   } catch (error) {
     await stopChild(child);
     throw error;

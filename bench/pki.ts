@@ -15,10 +15,18 @@ export interface BenchPki {
   readonly servers: Readonly<Record<KeyType, BenchIdentity>>;
 }
 
-async function issue(commonName: string, keyType: KeyType, issuer: BenchIdentity | 'self', extra: { isCA?: boolean; purposes?: LeafPurpose[]; subjectAltNames?: string[] }): Promise<BenchIdentity> {
+async function issue(
+  commonName: string,
+  keyType: KeyType,
+  issuer: BenchIdentity | 'self',
+  extra: { isCA?: boolean; purposes?: LeafPurpose[]; subjectAltNames?: string[] },
+): Promise<BenchIdentity> {
   const keys = await generateKeyPair(keyType);
   const certPem = issueCertificate({
-    subject: [['CN', commonName], ['O', 'nano-secure-rpc bench']],
+    subject: [
+      ['CN', commonName],
+      ['O', 'nano-secure-rpc bench'],
+    ],
     publicKey: keys.publicKey,
     issuer: issuer === 'self' ? 'self' : { certPem: issuer.certPem, privateKey: issuer.privateKey },
     privateKey: keys.privateKey,

@@ -23,7 +23,14 @@ export function twentyRulePolicy(cache: boolean): string {
     const match = i % 3 === 0 ? `fingerprint = ["${'AB:'.repeat(31)}${String(i).padStart(2, '0')}"]` : `cn = ["app${i}.example"]`;
     lines.push(`[clients.app${i}]`, match, `allow = ["read"${i % 2 === 0 ? ', "process"' : ''}]`, `rate = ${i * 10}`, `in_flight = ${i}`, '');
   }
-  lines.push('[clients.bench]', 'cn = ["bench.client"]', 'allow = ["read", "utility", "process"]', 'rate = 1000000000', 'burst = 1000000000', 'in_flight = 100000');
+  lines.push(
+    '[clients.bench]',
+    'cn = ["bench.client"]',
+    'allow = ["read", "utility", "process"]',
+    'rate = 1000000000',
+    'burst = 1000000000',
+    'in_flight = 100000',
+  );
   lines.push('[clients.bench.weights]', 'process = 10', 'ledger = 5', '[clients.bench.max_count]', 'frontiers = 1000', '');
   if (cache) lines.push('[cache.ttl]', 'block_count = 1', '');
   return lines.join('\n');
@@ -40,7 +47,18 @@ async function startVariant(dir: string, pki: BenchPki, variant: Variant, pin: P
     await writeFile(join(dir, 'policy.toml'), twentyRulePolicy(variant === 'policy+metrics+cache'));
     toml.push('policy.file = "policy.toml"', 'metrics.enable = true', 'metrics.address = "127.0.0.1"', 'metrics.port = 0');
   }
-  toml.push('[secure]', 'enable = true', 'server_cert_path = "server.cert.pem"', 'server_key_path = "server.key.pem"', 'client_certs_path = "clients"', '[logging]', 'log_rpc = false', '[ledger]', 'path = "ledger"', '');
+  toml.push(
+    '[secure]',
+    'enable = true',
+    'server_cert_path = "server.cert.pem"',
+    'server_key_path = "server.key.pem"',
+    'client_certs_path = "clients"',
+    '[logging]',
+    'log_rpc = false',
+    '[ledger]',
+    'path = "ledger"',
+    '',
+  );
   const configPath = join(dir, 'config-rpc.toml');
   await writeFile(configPath, toml.join('\n'));
   const child = spawnNodeEntry('server-ours.js', [configPath], pin);
@@ -62,10 +80,19 @@ export async function policyMetricsSuite(ctx: SuiteContext, dir: string, pki: Be
     const samples = new Map<Variant, RoundSample[]>(variants.map((v) => [v, []]));
     for (let round = 1; round <= ctx.options.keepAliveRounds; round++) {
       for (const { label, contender } of started) {
-        const job: KeepAliveJob = { type: 'keepalive', origin: `https://${contender.host}:${contender.port}`, connections: ctx.options.connections, warmupMs: ctx.options.warmupMs, durationMs: ctx.options.durationMs, ...ctx.client };
+        const job: KeepAliveJob = {
+          type: 'keepalive',
+          origin: `https://${contender.host}:${contender.port}`,
+          connections: ctx.options.connections,
+          warmupMs: ctx.options.warmupMs,
+          durationMs: ctx.options.durationMs,
+          ...ctx.client,
+        };
         const sample = await runRound(contender, job, ctx.loadPin);
         samples.get(label)!.push(sample);
-        ctx.log(`  policy/metrics round ${round}/${ctx.options.keepAliveRounds} ${label.padEnd(22)} ${Math.round(sample.perSecond)} req/s, server ${sample.serverCpuMicrosPerOp.toFixed(1)} µs/req, other ${sample.backgroundCorePct.toFixed(0)} %`);
+        ctx.log(
+          `  policy/metrics round ${round}/${ctx.options.keepAliveRounds} ${label.padEnd(22)} ${Math.round(sample.perSecond)} req/s, server ${sample.serverCpuMicrosPerOp.toFixed(1)} µs/req, other ${sample.backgroundCorePct.toFixed(0)} %`,
+        );
       }
     }
     return variants.map((v) => summarise(v, samples.get(v)!));
@@ -84,12 +111,25 @@ export function policyMetricsSection(rows: readonly Summary[], connections: numb
     '',
     ...table(
       ['variant', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'other core %', 'rounds', 'errors'],
-      rows.map((r) => [r.label, whole(r.perSecond), fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.serverCpuMicrosPerOp, 1), fixed(r.backgroundCorePct, 0), String(r.rounds), String(r.errors)]),
+      rows.map((r) => [
+        r.label,
+        whole(r.perSecond),
+        fixed(r.p50Ms, 2),
+        fixed(r.p99Ms, 2),
+        fixed(r.serverCpuMicrosPerOp, 1),
+        fixed(r.backgroundCorePct, 0),
+        String(r.rounds),
+        String(r.errors),
+      ]),
     ),
     '',
   ];
   // CPU per request, inverted so that "≥ 0.9" reads as "costs under ~10 %".
-  if (plain && policy) lines.push(`Policy + metrics vs none, CPU per request: ${ratioText(plain.serverCpuMicrosPerOp, policy.serverCpuMicrosPerOp, { atLeast: 0.9 })}.`);
-  if (policy && cached) lines.push(`Cached \`block_count\` vs uncached (both with policy + metrics), CPU per request: ${ratioText(policy.serverCpuMicrosPerOp, cached.serverCpuMicrosPerOp)} (above 1: the cached read is cheaper).`);
+  if (plain && policy)
+    lines.push(`Policy + metrics vs none, CPU per request: ${ratioText(plain.serverCpuMicrosPerOp, policy.serverCpuMicrosPerOp, { atLeast: 0.9 })}.`);
+  if (policy && cached)
+    lines.push(
+      `Cached \`block_count\` vs uncached (both with policy + metrics), CPU per request: ${ratioText(policy.serverCpuMicrosPerOp, cached.serverCpuMicrosPerOp)} (above 1: the cached read is cheaper).`,
+    );
   return lines;
 }

@@ -26,14 +26,44 @@ async function main(): Promise<void> {
   try {
     await writeFile(join(dir, 'policy.toml'), twentyRulePolicy(false));
     const logger = pino({ level: 'silent' });
-    const base = { actions: ACTIONS, controlActions: NODE_CONTROL_ACTIONS, enableControl: false, maxJsonDepth: 20, // block_count needs the ledger only.
-    context: { ledger, node: { vendor: 'bench', startedAt: 0n }, requestStop: () => {} } as unknown as ActionContext };
-    const prometheus = new PrometheusMetrics({ openConnections: () => 0, trust: () => undefined, serverCertificate: () => undefined, ledgerCounts: () => undefined });
+    const base = {
+      actions: ACTIONS,
+      controlActions: NODE_CONTROL_ACTIONS,
+      enableControl: false,
+      maxJsonDepth: 20, // block_count needs the ledger only.
+      context: { ledger, node: { vendor: 'bench', startedAt: 0n }, requestStop: () => {} } as unknown as ActionContext,
+    };
+    const prometheus = new PrometheusMetrics({
+      openConnections: () => 0,
+      trust: () => undefined,
+      serverCertificate: () => undefined,
+      ledgerCounts: () => undefined,
+    });
     const variants: Array<{ name: string; dispatch: Dispatch; metrics: Metrics; times: number[] }> = [
-      { name: 'open gate, metrics off', dispatch: createDispatcher({ ...base, gate: new PolicyGate(openPolicy(), logger, NO_METRICS) }), metrics: NO_METRICS, times: [] },
-      { name: '20-rule policy, metrics off', dispatch: createDispatcher({ ...base, gate: new PolicyGate(await loadPolicy(join(dir, 'policy.toml')), logger, NO_METRICS) }), metrics: NO_METRICS, times: [] },
-      { name: 'open gate, metrics on', dispatch: createDispatcher({ ...base, gate: new PolicyGate(openPolicy(), logger, prometheus) }), metrics: prometheus, times: [] },
-      { name: '20-rule policy, metrics on', dispatch: createDispatcher({ ...base, gate: new PolicyGate(await loadPolicy(join(dir, 'policy.toml')), logger, prometheus) }), metrics: prometheus, times: [] },
+      {
+        name: 'open gate, metrics off',
+        dispatch: createDispatcher({ ...base, gate: new PolicyGate(openPolicy(), logger, NO_METRICS) }),
+        metrics: NO_METRICS,
+        times: [],
+      },
+      {
+        name: '20-rule policy, metrics off',
+        dispatch: createDispatcher({ ...base, gate: new PolicyGate(await loadPolicy(join(dir, 'policy.toml')), logger, NO_METRICS) }),
+        metrics: NO_METRICS,
+        times: [],
+      },
+      {
+        name: 'open gate, metrics on',
+        dispatch: createDispatcher({ ...base, gate: new PolicyGate(openPolicy(), logger, prometheus) }),
+        metrics: prometheus,
+        times: [],
+      },
+      {
+        name: '20-rule policy, metrics on',
+        dispatch: createDispatcher({ ...base, gate: new PolicyGate(await loadPolicy(join(dir, 'policy.toml')), logger, prometheus) }),
+        metrics: prometheus,
+        times: [],
+      },
     ];
     const identity = { commonName: 'bench.client', fingerprint256: 'AA' };
     const body = Buffer.from('{"action":"block_count"}');
@@ -44,7 +74,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < batch; i++) {
           const context: RequestContext = { client: () => identity };
           const t = process.hrtime.bigint();
-          variant.dispatch(body, context);
+          void variant.dispatch(body, context);
           variant.metrics.answered('block_count', 'ok', Number(process.hrtime.bigint() - t) / 1e9, context);
         }
         if (round >= 2) variant.times.push(Number(process.hrtime.bigint() - started) / batch);

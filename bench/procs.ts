@@ -56,7 +56,8 @@ export function nextMessage<T>(child: ChildProcess, accept: (message: unknown) =
     const onMessage = (message: unknown): void => {
       if (accept(message)) finish(undefined, message);
     };
-    const onExit = (code: number | null, signal: string | null): void => finish(new Error(`child ${child.pid} exited (code ${code}, signal ${signal}) before answering`));
+    const onExit = (code: number | null, signal: string | null): void =>
+      finish(new Error(`child ${child.pid} exited (code ${code}, signal ${signal}) before answering`));
     function finish(error: Error | undefined, value?: T): void {
       clearTimeout(timer);
       child.off('message', onMessage);

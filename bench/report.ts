@@ -53,15 +53,30 @@ export function keepAliveSection(rows: readonly Summary[], connections: number):
     '',
     ...table(
       ['contender', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server core %', 'load-gen core %', 'other core %', 'rounds', 'errors'],
-      rows.map((r) => [r.label, whole(r.perSecond), fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.serverCpuMicrosPerOp, 1), fixed(r.serverCorePct, 0), fixed(r.clientCorePct, 0), fixed(r.backgroundCorePct, 0), String(r.rounds), String(r.errors)]),
+      rows.map((r) => [
+        r.label,
+        whole(r.perSecond),
+        fixed(r.p50Ms, 2),
+        fixed(r.p99Ms, 2),
+        fixed(r.serverCpuMicrosPerOp, 1),
+        fixed(r.serverCorePct, 0),
+        fixed(r.clientCorePct, 0),
+        fixed(r.backgroundCorePct, 0),
+        String(r.rounds),
+        String(r.errors),
+      ]),
     ),
     '',
   ];
   if (ours && minimal) {
-    lines.push(`- ours/minimal: req/s ${ratioText(ours.perSecond, minimal.perSecond, { atLeast: 0.8 })}; CPU µs/req ${ratioText(ours.serverCpuMicrosPerOp, minimal.serverCpuMicrosPerOp)}`);
+    lines.push(
+      `- ours/minimal: req/s ${ratioText(ours.perSecond, minimal.perSecond, { atLeast: 0.8 })}; CPU µs/req ${ratioText(ours.serverCpuMicrosPerOp, minimal.serverCpuMicrosPerOp)}`,
+    );
   }
   if (ours && nginx) {
-    lines.push(`- ours/nginx: req/s ${ratioText(ours.perSecond, nginx.perSecond, { atLeast: 2 })}; CPU µs/req ${ratioText(ours.serverCpuMicrosPerOp, nginx.serverCpuMicrosPerOp)}`);
+    lines.push(
+      `- ours/nginx: req/s ${ratioText(ours.perSecond, nginx.perSecond, { atLeast: 2 })}; CPU µs/req ${ratioText(ours.serverCpuMicrosPerOp, nginx.serverCpuMicrosPerOp)}`,
+    );
   }
   return lines;
 }
@@ -73,7 +88,18 @@ export function handshakeSection(byKey: ReadonlyArray<{ keyLabel: string; rows: 
     ...table(
       ['server key', 'contender', 'conn/s', 'p50 ms', 'server CPU ms/conn', 'server core %', 'load-gen core %', 'other core %', 'rounds', 'errors'],
       byKey.flatMap(({ keyLabel, rows }) =>
-        rows.map((r) => [keyLabel, r.label, whole(r.perSecond), fixed(r.p50Ms, 2), fixed(r.serverCpuMicrosPerOp / 1000, 3), fixed(r.serverCorePct, 0), fixed(r.clientCorePct, 0), fixed(r.backgroundCorePct, 0), String(r.rounds), String(r.errors)]),
+        rows.map((r) => [
+          keyLabel,
+          r.label,
+          whole(r.perSecond),
+          fixed(r.p50Ms, 2),
+          fixed(r.serverCpuMicrosPerOp / 1000, 3),
+          fixed(r.serverCorePct, 0),
+          fixed(r.clientCorePct, 0),
+          fixed(r.backgroundCorePct, 0),
+          String(r.rounds),
+          String(r.errors),
+        ]),
       ),
     ),
     '',
@@ -83,8 +109,14 @@ export function handshakeSection(byKey: ReadonlyArray<{ keyLabel: string; rows: 
     const minimal = rows.find((r) => r.label === 'minimal');
     const nginx = rows.find((r) => r.label === 'nginx');
     const parts: string[] = [];
-    if (ours && minimal) parts.push(`ours/minimal conn/s ${ratioText(ours.perSecond, minimal.perSecond, { atLeast: 0.9 })}, CPU/conn ${ratioText(ours.serverCpuMicrosPerOp, minimal.serverCpuMicrosPerOp)}`);
-    if (ours && nginx) parts.push(`ours/nginx conn/s ${ratioText(ours.perSecond, nginx.perSecond)}, CPU/conn ${ratioText(ours.serverCpuMicrosPerOp, nginx.serverCpuMicrosPerOp)}`);
+    if (ours && minimal)
+      parts.push(
+        `ours/minimal conn/s ${ratioText(ours.perSecond, minimal.perSecond, { atLeast: 0.9 })}, CPU/conn ${ratioText(ours.serverCpuMicrosPerOp, minimal.serverCpuMicrosPerOp)}`,
+      );
+    if (ours && nginx)
+      parts.push(
+        `ours/nginx conn/s ${ratioText(ours.perSecond, nginx.perSecond)}, CPU/conn ${ratioText(ours.serverCpuMicrosPerOp, nginx.serverCpuMicrosPerOp)}`,
+      );
     if (parts.length > 0) lines.push(`- ${keyLabel}: ${parts.join('; ')}`);
   }
   return lines;
@@ -98,12 +130,25 @@ export function resumptionSection(rows: readonly Summary[], concurrency: number)
     '',
     ...table(
       ['mode', 'reconnects/s', 'p50 ms', 'server CPU ms/reconnect', 'resumed', 'server core %', 'load-gen core %', 'other core %', 'rounds', 'errors'],
-      rows.map((r) => [r.label, whole(r.perSecond), fixed(r.p50Ms, 2), fixed(r.serverCpuMicrosPerOp / 1000, 3), r.resumedFraction === undefined ? 'n/a' : `${fixed(r.resumedFraction * 100, 1)} %`, fixed(r.serverCorePct, 0), fixed(r.clientCorePct, 0), fixed(r.backgroundCorePct, 0), String(r.rounds), String(r.errors)]),
+      rows.map((r) => [
+        r.label,
+        whole(r.perSecond),
+        fixed(r.p50Ms, 2),
+        fixed(r.serverCpuMicrosPerOp / 1000, 3),
+        r.resumedFraction === undefined ? 'n/a' : `${fixed(r.resumedFraction * 100, 1)} %`,
+        fixed(r.serverCorePct, 0),
+        fixed(r.clientCorePct, 0),
+        fixed(r.backgroundCorePct, 0),
+        String(r.rounds),
+        String(r.errors),
+      ]),
     ),
     '',
   ];
   if (full && resumed) {
-    lines.push(`- resumed/full: server CPU per reconnect ${ratioText(resumed.serverCpuMicrosPerOp, full.serverCpuMicrosPerOp)} (expected ≈ 0.5x); reconnects/s ${ratioText(resumed.perSecond, full.perSecond)}`);
+    lines.push(
+      `- resumed/full: server CPU per reconnect ${ratioText(resumed.serverCpuMicrosPerOp, full.serverCpuMicrosPerOp)} (expected ≈ 0.5x); reconnects/s ${ratioText(resumed.perSecond, full.perSecond)}`,
+    );
   }
   return lines;
 }

@@ -16,11 +16,21 @@ function progress(ctx: SuiteContext, what: string, round: number, rounds: number
   const cpu = cpuUnit === 'ms' ? `${(s.serverCpuMicrosPerOp / 1000).toFixed(3)} ms` : `${s.serverCpuMicrosPerOp.toFixed(1)} µs`;
   const resumed = s.resumedFraction === undefined ? '' : `, resumed ${(s.resumedFraction * 100).toFixed(1)} %`;
   const errors = s.errors > 0 ? `, ${s.errors} errors` : '';
-  ctx.log(`  ${what} round ${round}/${rounds} ${label.padEnd(14)} ${Math.round(s.perSecond).toString().padStart(6)} ${unit}/s, server ${cpu}/${unit}, server core ${s.serverCorePct.toFixed(0)} %, load core ${s.clientCorePct.toFixed(0)} %, other ${s.backgroundCorePct.toFixed(0)} %${resumed}${errors}`);
+  ctx.log(
+    `  ${what} round ${round}/${rounds} ${label.padEnd(14)} ${Math.round(s.perSecond).toString().padStart(6)} ${unit}/s, server ${cpu}/${unit}, server core ${s.serverCorePct.toFixed(0)} %, load core ${s.clientCorePct.toFixed(0)} %, other ${s.backgroundCorePct.toFixed(0)} %${resumed}${errors}`,
+  );
 }
 
 /** Runs `rounds` rounds over the entries in order (A, B, C, A, B, C, ...) and returns their medians. */
-async function alternate<T>(ctx: SuiteContext, what: string, rounds: number, entries: ReadonlyArray<{ label: string; contender: Contender; job: T }>, run: (c: Contender, job: T) => Promise<RoundSample>, unit: string, cpuUnit: 'µs' | 'ms'): Promise<Summary[]> {
+async function alternate<T>(
+  ctx: SuiteContext,
+  what: string,
+  rounds: number,
+  entries: ReadonlyArray<{ label: string; contender: Contender; job: T }>,
+  run: (c: Contender, job: T) => Promise<RoundSample>,
+  unit: string,
+  cpuUnit: 'µs' | 'ms',
+): Promise<Summary[]> {
   const samples = new Map<string, RoundSample[]>(entries.map((e) => [e.label, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const entry of entries) {
@@ -37,14 +47,30 @@ export function keepAliveSuite(ctx: SuiteContext, contenders: readonly Contender
   const entries = contenders.map((contender) => ({
     label: contender.name,
     contender,
-    job: { type: 'keepalive', origin: `https://${contender.host}:${contender.port}`, connections: options.connections, warmupMs: options.warmupMs, durationMs: options.durationMs, ...ctx.client } satisfies KeepAliveJob,
+    job: {
+      type: 'keepalive',
+      origin: `https://${contender.host}:${contender.port}`,
+      connections: options.connections,
+      warmupMs: options.warmupMs,
+      durationMs: options.durationMs,
+      ...ctx.client,
+    } satisfies KeepAliveJob,
   }));
   return alternate(ctx, 'keep-alive', options.keepAliveRounds, entries, (c, job) => runRound(c, job, ctx.loadPin), 'req', 'µs');
 }
 
 function connectJob(ctx: SuiteContext, contender: Contender, resume: boolean): ConnectJob {
   const { options } = ctx;
-  return { type: 'connect', host: contender.host, port: contender.port, concurrency: options.handshakeConcurrency, resume, warmupMs: options.warmupMs, durationMs: options.durationMs, ...ctx.client };
+  return {
+    type: 'connect',
+    host: contender.host,
+    port: contender.port,
+    concurrency: options.handshakeConcurrency,
+    resume,
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    ...ctx.client,
+  };
 }
 
 export function handshakeSuite(ctx: SuiteContext, keyLabel: string, contenders: readonly Contender[]): Promise<Summary[]> {

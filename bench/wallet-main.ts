@@ -17,7 +17,15 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'nano-rpc-wallet-bench-'));
   try {
     const pki = await makeBenchPki();
-    const lines = await runWalletSuite({ options, client: { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem }, loadPin: undefined, log, dir, pki, serverPin: undefined });
+    const lines = await runWalletSuite({
+      options,
+      client: { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem },
+      loadPin: undefined,
+      log,
+      dir,
+      pki,
+      serverPin: undefined,
+    });
     log('');
     log(lines.join('\n'));
   } finally {

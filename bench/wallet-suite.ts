@@ -58,7 +58,10 @@ export async function runWalletSuite(ctx: WalletContext): Promise<string[]> {
   const ms = options.durationMs;
   const threads = Math.max(1, (await import('node:os')).availableParallelism() - 1);
   const work: WorkFigure[] = [];
-  for (const [label, difficulty] of [['base ffc0000000000000', DEV_WORK_THRESHOLDS.base], ['epoch 0/1 send fe00000000000000', DEV_WORK_THRESHOLDS.epoch1]] as const) {
+  for (const [label, difficulty] of [
+    ['base ffc0000000000000', DEV_WORK_THRESHOLDS.base],
+    ['epoch 0/1 send fe00000000000000', DEV_WORK_THRESHOLDS.epoch1],
+  ] as const) {
     for (const n of [...new Set([1, threads])]) {
       const perSecond = await measureWork(n, difficulty, ms);
       work.push({ label, threads: n, perSecond });
@@ -88,7 +91,8 @@ export async function runWalletSuite(ctx: WalletContext): Promise<string[]> {
     const sources = (await call({ action: 'accounts_create', wallet, count: String(SOURCES) })).accounts as string[];
     for (const source of sources) await call({ action: 'send', wallet, source: GENESIS_ACCOUNT, destination: source, amount: String(10n ** 30n) });
     // Funding is received automatically; wait until every source is open.
-    for (const source of sources) while ((await call({ action: 'account_info', account: source })).error !== undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const source of sources)
+      while ((await call({ action: 'account_info', account: source })).error !== undefined) await new Promise((resolve) => setTimeout(resolve, 20));
 
     let serial = 0;
     const sendRound = async (durationMs: number): Promise<number> => {
@@ -131,14 +135,24 @@ export async function runWalletSuite(ctx: WalletContext): Promise<string[]> {
       '',
       `work_generate on the work pool (worker threads; "per core" = 1 thread). Random roots, ${ms} ms each.`,
       '',
-      ...table(['difficulty', 'threads', 'works/s', 'per thread'], work.map((w) => [w.label, String(w.threads), whole(w.perSecond), whole(w.perSecond / w.threads)])),
+      ...table(
+        ['difficulty', 'threads', 'works/s', 'per thread'],
+        work.map((w) => [w.label, String(w.threads), whole(w.perSecond), whole(w.perSecond / w.threads)]),
+      ),
       '',
       `\`send\` over mutual TLS from one wallet, ${SOURCES} source accounts in parallel (each answer after its block's durable commit), then the same with ${SUBSCRIBERS} \`wss\` confirmation subscribers in the bench process (which also decrypts every message, so it is part of the limit).`,
       '',
-      ...table(['round', 'send/s', 'confirmations delivered/s'], [
-        ['no subscribers', whole(sendAlone), '–'],
-        [`${SUBSCRIBERS} subscribers`, whole(sendWatched), `${whole(messagesPerSecond)} (${fixed(messagesPerSecond / Math.max(sendWatched, 1), 1)} per send)`],
-      ]),
+      ...table(
+        ['round', 'send/s', 'confirmations delivered/s'],
+        [
+          ['no subscribers', whole(sendAlone), '–'],
+          [
+            `${SUBSCRIBERS} subscribers`,
+            whole(sendWatched),
+            `${whole(messagesPerSecond)} (${fixed(messagesPerSecond / Math.max(sendWatched, 1), 1)} per send)`,
+          ],
+        ],
+      ),
     ];
   } finally {
     for (const socket of sockets) socket.terminate();

@@ -6,10 +6,12 @@
 # Usage: scripts/make-client-cert.sh NAME CLIENTS_DIR [OUT_DIR] [DAYS]
 #   Writes OUT_DIR/NAME.cert.pem, NAME.key.pem (0600) and the single PEM NAME.pem (0600), copies
 #   the certificate into CLIENTS_DIR and links it there as <subject hash>.<n>. Prints the link.
+#   OUT_DIR defaults to CLIENTS_DIR's sibling "users" (tls/clients -> tls/users, as the development
+#   PKI keeps client keys; git-ignored), never the current folder.
 set -euo pipefail
 name=${1:?usage: make-client-cert.sh NAME CLIENTS_DIR [OUT_DIR] [DAYS]}
 clients=${2:?usage: make-client-cert.sh NAME CLIENTS_DIR [OUT_DIR] [DAYS]}
-out=${3:-.}
+out=${3:-$(dirname "$clients")/users}
 days=${4:-365}
 mkdir -p "$out" "$clients"
 umask 077

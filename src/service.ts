@@ -9,12 +9,14 @@ import { createDispatcher } from './rpc/dispatch.js';
 import { buildHttpApp } from './rpc/http-app.js';
 import { startIpcListener } from './ipc/listener.js';
 import { openNodeBackend } from './upstream/node-backend.js';
+import { listenLoopbackTwin, loopbackTwinOf, type LoopbackTwin } from './listen/loopback-twin.js';
 import { ClientTrust } from './tls/client-trust.js';
 import { filesSignature } from './tls/file-signature.js';
 import { loadServerMaterial } from './tls/material.js';
 import { connectionLimitsFor } from './tls/descriptor-budget.js';
 import { SecureServer } from './tls/secure-server.js';
 import { watchForChanges, type ChangeWatcher } from './tls/watch.js';
+import { startupSummary } from './log/startup-summary.js';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './version.js';
 import { startObservability } from './metrics/wiring.js';
 import { startPolicy } from './policy/wiring.js';
@@ -81,6 +83,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     let trust: ClientTrust | undefined;
     let material: ServerMaterial | undefined;
     const observability = startObservability(config, logger);
+    let trustedClients = (): number => 0;
     let serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => HttpServer;
 
     if (config.secure.enable) {
@@ -92,9 +95,20 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       const tlsMaterial = material;
       const limits = await connectionLimitsFor(config.connections, logger);
       const refusalSummaryMs = options.refusalSummaryMs;
+      if (opened) trustedClients = () => opened.current().certificates.length;
       serverFactory = (handler) => {
         secureServer = new SecureServer(
-          { material: tlsMaterial, trust: opened, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs, expiryCheckMs, limits, onHandshake: observability.onHandshake, ...(refusalSummaryMs !== undefined ? { refusalSummaryMs } : {}) },
+          {
+            material: tlsMaterial,
+            trust: opened,
+            verboseLogging: config.secure.verboseLogging,
+            logger,
+            keepAliveTimeoutMs,
+            expiryCheckMs,
+            limits,
+            onHandshake: observability.onHandshake,
+            ...(refusalSummaryMs !== undefined ? { refusalSummaryMs } : {}),
+          },
           handler,
         );
         return secureServer.server as unknown as HttpServer;
@@ -110,9 +124,21 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     };
 
     // Node mode: a stateless front; the nodes answer (src/upstream). Embedded: our own ledger.
-    const nodeBackend = config.backend.mode === 'node' ? await openNodeBackend({ config: config.backend, logger, requestStop, metrics: observability.metrics }) : undefined;
+    const nodeBackend =
+      config.backend.mode === 'node' ? await openNodeBackend({ config: config.backend, logger, requestStop, metrics: observability.metrics }) : undefined;
     if (nodeBackend) cleanups.push(() => nodeBackend.close());
-    const ledger: Ledger | undefined = nodeBackend ? undefined : await openLedger({ path: config.ledgerPath });
+    const ledger: Ledger | undefined = nodeBackend
+      ? undefined
+      : await openLedger({
+          path: config.ledgerPath,
+          onWriteHealth: (event) =>
+            event.failing
+              ? logger.error(
+                  { ledgerPath: config.ledgerPath, reason: event.reason },
+                  'ledger writes are failing: blocks are refused until the disk accepts writes again; reads continue',
+                )
+              : logger.info({ ledgerPath: config.ledgerPath }, 'ledger writes succeed again'),
+        });
     if (ledger) cleanups.push(() => ledger.close());
     const work = createWorkPool();
     cleanups.push(() => work.close());
@@ -121,10 +147,19 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
     if (wallets) cleanups.push(() => wallets.close());
     let websocket: RunningWebsocket | undefined;
     if (config.websocket.enable && ledger && wallets) {
-      websocket = await serveWebsocket({ config, logger, ledger, material, trust, keepAliveTimeoutMs, expiryCheckMs, isLocalAccount: (key) => wallets.holders(key).length > 0 });
+      websocket = await serveWebsocket({
+        config,
+        logger,
+        ledger,
+        material,
+        trust,
+        keepAliveTimeoutMs,
+        expiryCheckMs,
+        isLocalAccount: (key) => wallets.holders(key).length > 0,
+      });
       cleanups.push(() => websocket?.close());
     } else if (config.websocket.enable) {
-      logger.warn('[websocket] is served only with the embedded ledger; in node mode, use the node\'s own websocket');
+      logger.warn("[websocket] is served only with the embedded ledger; in node mode, use the node's own websocket");
     }
 
     const policy = await startPolicy(config, logger, observability.metrics, pollMs);
@@ -173,12 +208,8 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       cleanups.push(() => watcher.close());
     }
 
-    try {
-      await app.listen({ host: config.address, port: config.port });
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw new Error(`Error while binding for RPC on ${config.address} port ${config.port}: ${code === 'EADDRINUSE' ? 'the address is already in use' : String(error)}`, { cause: error });
-    }
+    const twin = await listen(app, config.address, config.port, loopbackTwinOf(config.address));
+    if (twin) cleanups.push(() => twin.close());
     const metricsUrl = await observability.listen({
       server: app.server,
       secureServer: () => secureServer,
@@ -188,13 +219,35 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       cleanups,
     });
     const ipc = config.ipcListener.enable
-      ? await startIpcListener({ host: config.ipcListener.address, port: config.ipcListener.port, dispatch, maxRequestSize: config.maxRequestSize, logger, logRpc: config.logRpc, isStopRequested: () => stopRequested, onStopRequested: () => void stop() })
+      ? await startIpcListener({
+          host: config.ipcListener.address,
+          port: config.ipcListener.port,
+          dispatch,
+          maxRequestSize: config.maxRequestSize,
+          logger,
+          logRpc: config.logRpc,
+          isStopRequested: () => stopRequested,
+          onStopRequested: () => void stop(),
+        })
       : undefined;
     if (ipc) cleanups.push(() => ipc.close());
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `${config.secure.enable ? 'https' : 'http'}://${host}:${address.port}/`;
-    logger.info({ url, tls: config.secure.enable, clientCertificates: Boolean(config.secure.clientCertsPath) }, `RPC listening address: ${url}`);
+    logger.info(
+      { url, tls: config.secure.enable, clientCertificates: Boolean(config.secure.clientCertsPath), ...(twin ? { alsoOn: twin.address } : {}) },
+      `RPC listening address: ${url}`,
+    );
+    const summary = startupSummary({
+      mode: ledger ? 'embedded ledger' : 'node mode',
+      url,
+      ...(twin ? { alsoOn: `${twin.address}:${twin.port}` } : {}),
+      tls: config.secure.enable,
+      ...(config.secure.enable && config.secure.clientCertsPath ? { trust: { dir: config.secure.clientCertsPath, clients: trustedClients() } } : {}),
+      ...(ledger ? { ledger: { path: config.ledgerPath, blocks: ledger.counts().blocks } } : {}),
+      ...(nodeBackend ? { upstreams: nodeBackend.upstreams } : {}),
+    });
+    logger.info(summary.fields, summary.msg);
 
     let markStopped!: () => void;
     const stopped = new Promise<void>((resolve) => {
@@ -213,10 +266,62 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
       await policy.reload();
       await trust?.rescan();
     };
-    return { url, address, ...(websocket ? { websocketUrl: websocket.url } : {}), ...(ipc ? { ipcAddress: ipc.address } : {}), stop, stopped, reload, metricsUrl };
+    return {
+      url,
+      address,
+      ...(websocket ? { websocketUrl: websocket.url } : {}),
+      ...(ipc ? { ipcAddress: ipc.address } : {}),
+      stop,
+      stopped,
+      reload,
+      metricsUrl,
+    };
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/**
+ * Binds the RPC on `host`:`port` and, for the loopback `::1`, the same port on 127.0.0.1 too (so
+ * `localhost` works whichever family a client's resolver returns first). With port 0 the twin binds
+ * first and picks the port; the rare port taken on the other family is retried with a new one.
+ */
+async function listen(
+  app: { listen(options: { host: string; port: number }): Promise<unknown>; server: HttpServer },
+  host: string,
+  port: number,
+  twinHost: string | undefined,
+): Promise<LoopbackTwin | undefined> {
+  const bindError = (at: string, atPort: number, error: unknown): Error => {
+    const code = (error as { code?: string }).code;
+    return new Error(`Error while binding for RPC on ${at} port ${atPort}: ${code === 'EADDRINUSE' ? 'the address is already in use' : String(error)}`, {
+      cause: error,
+    });
+  };
+  if (twinHost === undefined) {
+    try {
+      await app.listen({ host, port });
+    } catch (error) {
+      throw bindError(host, port, error);
+    }
+    return undefined;
+  }
+  for (let attempt = 1; ; attempt++) {
+    let twin: LoopbackTwin;
+    try {
+      twin = await listenLoopbackTwin(app.server, twinHost, port);
+    } catch (error) {
+      throw bindError(twinHost, port, error);
+    }
+    try {
+      await app.listen({ host, port: twin.port });
+      return twin;
+    } catch (error) {
+      await twin.close();
+      if (port === 0 && (error as { code?: string }).code === 'EADDRINUSE' && attempt < 5) continue;
+      throw bindError(host, twin.port, error);
+    }
   }
 }
 
@@ -232,9 +337,15 @@ async function watchMaterial(config: RpcConfig, logger: Logger, servers: readonl
         const material = await loadServerMaterial(config.secure, config.file);
         for (const server of servers) server.replaceMaterial(material);
         for (const warning of material.warnings) logger.warn(warning);
-        logger.info({ subject: material.leaf.subject, validTo: material.leaf.validTo, fingerprint256: material.leaf.fingerprint256 }, 'server certificate reloaded');
+        logger.info(
+          { subject: material.leaf.subject, validTo: material.leaf.validTo, fingerprint256: material.leaf.fingerprint256 },
+          'server certificate reloaded',
+        );
       } catch (error) {
-        logger.error({ reason: error instanceof Error ? error.message : String(error) }, 'the renewed server certificate/key did not load; the previous one stays in service');
+        logger.error(
+          { reason: error instanceof Error ? error.message : String(error) },
+          'the renewed server certificate/key did not load; the previous one stays in service',
+        );
       }
     },
     onError: (error) => logger.error({ err: error }, 'watching the server certificate files failed'),

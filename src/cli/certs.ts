@@ -11,7 +11,8 @@ import type { KeyType } from '../pki/keys.js';
 import { certificatesFromPem, subjectHash, subjectHashOld } from '../pki/subject-hash.js';
 import { describeIdentity } from '../identity/client-identity.js';
 import { rehashDir, revokeFromTrustDir, scanTrustDir } from '../tls/trust-dir.js';
-import { parseArgs, stringFlag, UsageError } from './args.js';
+import { suggest } from '../config/suggest.js';
+import { parseCommand, stringFlag, UsageError } from './args.js';
 import type { ParsedArgs } from './args.js';
 
 export interface CertsIo {
@@ -35,10 +36,55 @@ export const CERTS_USAGE = `usage: nano-rpc certs <subcommand> [options]
                            remove a client certificate from the trusted directory
   hash [--old] FILE...     print the OpenSSL subject hash of every certificate in FILEs
   rehash DIR               add <hash>.<n> links for certificates in DIR (like openssl rehash)
-  help                     this text
+  help                     this text; every subcommand takes --help
 common options: --tls-dir DIR (default tls), --clients-dir DIR (default <tls-dir>/clients);
   without them, locations (and the key passphrase) come from config-rpc.toml when it exists
-  (--config PATH, else $NANO_RPC_CONFIG, else ./config-rpc.toml)`;
+  (--config PATH, else $NANO_RPC_CONFIG, else ./config-rpc.toml)
+examples:
+  nano-rpc certs init
+  nano-rpc certs client alice --days 90
+  nano-rpc certs list
+  nano-rpc certs revoke alice`;
+
+const COMMON_HELP = `  --config PATH, --tls-dir DIR, --clients-dir DIR: where the files are (default: as config-rpc.toml says, else tls/)`;
+
+/** `nano-rpc certs SUB --help`. */
+const SUB_USAGE: Record<string, string> = {
+  init: `usage: nano-rpc certs init [--server-cert FILE] [--server-key FILE] [--dh FILE] [--key-type ec-p256|rsa-2048] [--hostname NAME]
+  Creates what is missing of the development PKI (local CA, server certificate and key, DH parameters,
+  a first client certificate); never overwrites. The server key is encrypted with $${PASSPHRASE_ENV},
+  else the config's server_key_passphrase.
+${COMMON_HELP}
+examples:
+  nano-rpc certs init
+  nano-rpc certs init --key-type rsa-2048 --hostname rpc.example.lan`,
+  client: `usage: nano-rpc certs client NAME [--days N] [--key-type ec-p256|rsa-2048]
+  Issues a client certificate NAME from the local CA and trusts it (the server picks it up at once).
+${COMMON_HELP}
+examples:
+  nano-rpc certs client alice
+  nano-rpc certs client wallet-backend --days 30`,
+  list: `usage: nano-rpc certs list
+  Lists the trusted client certificates, and files in the trust directory the server ignores.
+${COMMON_HELP}
+examples:
+  nano-rpc certs list
+  nano-rpc certs list --clients-dir /etc/nano-rpc/clients`,
+  revoke: `usage: nano-rpc certs revoke NAME|FINGERPRINT|FILE
+  Removes a client certificate from the trust directory; open connections using it are closed.
+${COMMON_HELP}
+examples:
+  nano-rpc certs revoke alice
+  nano-rpc certs revoke tls/users/alice.cert.pem`,
+  hash: `usage: nano-rpc certs hash [--old] FILE...
+  Prints the OpenSSL subject hash (--old: the MD5-based one) of every certificate in FILEs.
+examples:
+  nano-rpc certs hash tls/users/alice.cert.pem`,
+  rehash: `usage: nano-rpc certs rehash DIR
+  Adds <hash>.<n> links for the certificates in DIR, as openssl rehash does.
+examples:
+  nano-rpc certs rehash tls/clients`,
+};
 
 export type CertsDefaults = Partial<CertsPaths> & { passphrase?: string; policyFile?: string };
 
@@ -80,23 +126,19 @@ const FLAGS: Record<string, { flags: string[]; booleans?: string[]; positional: 
 
 const SECRET_FLAGS = new Set(['passphrase', 'server-key-passphrase', 'password', 'pass']);
 
-function parseFor(sub: string, argv: string[]): ParsedArgs {
+function parseFor(sub: string, argv: readonly string[]): ParsedArgs {
   const spec = FLAGS[sub];
-  if (!spec) throw new UsageError(`unknown certs subcommand "${sub}"`);
-  const args = parseArgs(argv, new Set(spec.booleans ?? []));
-  for (const name of args.flags.keys()) {
-    if (SECRET_FLAGS.has(name)) {
+  if (!spec) {
+    const near = suggest(sub, Object.keys(FLAGS));
+    throw new UsageError(`unknown certs subcommand "${sub}"${near ? ` (did you mean "${near}"?)` : ''}`);
+  }
+  for (const word of argv) {
+    const name = /^--([^=]+)/.exec(word)?.[1];
+    if (name !== undefined && SECRET_FLAGS.has(name)) {
       throw new UsageError(`secrets are never taken from the command line: set ${PASSPHRASE_ENV} instead of --${name}`);
     }
-    if (!spec.flags.includes(name) && !(spec.booleans ?? []).includes(name)) {
-      throw new UsageError(`certs ${sub} does not take --${name}`);
-    }
   }
-  const [min, max] = spec.positional;
-  if (args.positional.length < min || args.positional.length > max) {
-    throw new UsageError(`certs ${sub}: expected ${min === max ? min : `${min} or more`} argument(s), got ${args.positional.length}`);
-  }
-  return args;
+  return parseCommand(argv, { command: `certs ${sub}`, strings: spec.flags, booleans: spec.booleans ?? [], positional: spec.positional });
 }
 
 function keyTypeFlag(args: ParsedArgs): KeyType | undefined {
@@ -191,8 +233,11 @@ async function runClient(args: ParsedArgs, io: CertsIo): Promise<number> {
   }
   const keyType = keyTypeFlag(args);
   const client = await issueClient({
-    tlsDir: paths.tlsDir, clientsDir: paths.clientsDir, name: args.positional[0] as string,
-    ...(days !== undefined ? { days } : {}), ...(keyType ? { keyType } : {}),
+    tlsDir: paths.tlsDir,
+    clientsDir: paths.clientsDir,
+    name: args.positional[0] as string,
+    ...(days !== undefined ? { days } : {}),
+    ...(keyType ? { keyType } : {}),
   });
   await printFiles(client.files, io);
   printClientUse(client, join(paths.tlsDir, 'ca', 'ca.cert.pem'), io);
@@ -226,7 +271,9 @@ async function runRevoke(args: ParsedArgs, io: CertsIo): Promise<number> {
   for (const name of removed) io.out(`removed ${join(clientsDir, name)}`);
   for (const file of kept) io.out(`kept    ${file.path} (${file.why})`);
   io.out(`kept    the client's own certificate and key files outside ${clientsDir}`);
-  io.out('nothing of it is left in the trust directory for "certs rehash" to link again; a running server stops trusting it at its next rescan (within a second)');
+  io.out(
+    'nothing of it is left in the trust directory for "certs rehash" to link again; a running server stops trusting it at its next rescan (within a second)',
+  );
   return 0;
 }
 
@@ -276,13 +323,17 @@ export async function runCertsCommand(argv: string[], io: CertsIo): Promise<numb
   }
   try {
     const args = parseFor(sub, rest);
+    if (args.flags.has('help')) {
+      io.out(SUB_USAGE[sub] ?? CERTS_USAGE);
+      return 0;
+    }
     const runner = RUNNERS[sub];
     if (!runner) throw new UsageError(`unknown certs subcommand "${sub}"`);
     const defaults = io.defaults ?? (await certsDefaultsFromConfig(stringFlag(args, 'config'), io.env ?? process.env));
     return await runner(args, { ...io, defaults });
   } catch (err: unknown) {
     if (err instanceof UsageError) {
-      io.err(`error: ${oneLine(err.message)} (see "nano-rpc certs help")`);
+      io.err(`error: ${oneLine(err.message)} (see "nano-rpc certs ${FLAGS[sub] ? `${sub} ` : ''}--help")`);
       return 2;
     }
     io.err(`error: ${oneLine(err instanceof Error ? err.message : String(err))}`);
@@ -296,7 +347,14 @@ export async function runCertsCommand(argv: string[], io: CertsIo): Promise<numb
  */
 export async function certsDefaultsFromConfig(configFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<CertsDefaults> {
   const path = configPathFrom(configFlag, env);
-  if (configFlag === undefined && !(await access(path).then(() => true, () => false))) return {};
+  if (
+    configFlag === undefined &&
+    !(await access(path).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return {};
   const config = await loadConfig(path, env);
   const { secure } = config;
   const tlsDir = join(config.dir, 'tls');

@@ -66,19 +66,24 @@ export async function runDev(argv: readonly string[], io: CliIo): Promise<number
   const amount = parseAmount(amountText);
   if (amount === 0n) throw new UsageError('AMOUNT must be more than 0');
 
-  const defaults = await defaultEndpoint(values.config);
+  const defaults = await defaultEndpoint(values.config, values.url === undefined);
   const url = values.url ?? defaults.url;
+  if (url === undefined) throw new UsageError('dev fund needs --url or a config-rpc.toml to find the server');
   const certFile = values.cert ?? defaults.cert;
   const keyFile = values.key ?? certFile;
   const caFile = values.cacert ?? (values.insecure ? undefined : defaults.cacert);
-  const [cert, key, ca] = await Promise.all([certFile, keyFile, caFile].map((file) => (file ? readFile(file, 'utf8') : undefined)));
+  const [cert, key, ca] = await Promise.all([certFile, keyFile, caFile].map((file) => (file ? readFile(file, 'utf8') : Promise.resolve(undefined))));
   const dispatcher = new Agent({ connect: { cert, key, ca, rejectUnauthorized: !values.insecure } });
   const call = async (payload: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const response = await request(url, { method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'application/json' }, dispatcher });
     return (await response.body.json()) as Record<string, unknown>;
   };
   try {
-    const genesis = await call({ action: 'account_info', account: 'nano_3e3j5tkog48pnny9dmfzj1r16pg8t1e76dz5tmac6iq689wyjfpiij4txtdo', representative: 'true' });
+    const genesis = await call({
+      action: 'account_info',
+      account: 'nano_3e3j5tkog48pnny9dmfzj1r16pg8t1e76dz5tmac6iq689wyjfpiij4txtdo',
+      representative: 'true',
+    });
     if (typeof genesis.error === 'string') {
       io.err(`error: reading the genesis account: ${genesis.error}`);
       return 1;

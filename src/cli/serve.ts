@@ -61,7 +61,10 @@ async function makeDevPki(config: RpcConfig, logger: Logger): Promise<(port: num
     clientsDir: secure.clientCertsPath || join(tlsDir, 'clients'),
   });
   const created = result.files.filter((file) => file.created).map((file) => relative(process.cwd(), file.path));
-  logger.warn({ created }, 'created a development PKI (local CA, server and client certificates, for development only) because nothing of a PKI existed at the [secure] paths');
+  logger.warn(
+    { created },
+    'created a development PKI (local CA, server and client certificates, for development only) because nothing of a PKI existed at the [secure] paths',
+  );
   for (const warning of result.warnings) logger.warn(warning);
   return (port, io) => {
     const ca = relative(process.cwd(), result.paths.caCertPath);
@@ -73,9 +76,11 @@ async function makeDevPki(config: RpcConfig, logger: Logger): Promise<(port: num
       const single = relative(process.cwd(), result.client.pemPath);
       io.out(`  curl --cacert ${ca} --cert ${single} ${body} ${url}`);
       io.out(`  curl --insecure --cert ${single} ${body} ${url}`);
-      io.out(`  Postman: client certificate ${relative(process.cwd(), result.client.p12Path)} (PFX; passphrase in ${relative(process.cwd(), result.client.p12PassPath)}), CA certificate ${ca}`);
+      io.out(
+        `  Postman: client certificate ${relative(process.cwd(), result.client.p12Path)} (PFX; passphrase in ${relative(process.cwd(), result.client.p12PassPath)}), CA certificate ${ca}`,
+      );
     }
-    io.out(`  npx nano-rpc call block_count --config ${relative(process.cwd(), config.file) || config.file}`);
+    io.out(`  npx --no nano-rpc call block_count --config ${relative(process.cwd(), config.file) || config.file}`);
     io.out('');
   };
 }

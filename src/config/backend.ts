@@ -26,7 +26,9 @@ export function readBackend(
   if (typeof listener === 'object' && listener !== null && ok('ipc_listener')) {
     const address = typeof listener.address === 'string' ? normaliseAddress(listener.address) : undefined;
     if (address === undefined && ok('ipc_listener.address')) {
-      problems.push(`${at(['ipc_listener', 'address'])} ipc_listener.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(listener.address)})`);
+      problems.push(
+        `${at(['ipc_listener', 'address'])} ipc_listener.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(listener.address)})`,
+      );
     }
     ipcListener = { enable: listener.enable === true, address: address ?? '::1', port: listener.port };
   }
@@ -61,11 +63,14 @@ export function readBackend(
     if (hasIpc) {
       const target = parseIpcTarget(entry.ipc!);
       if (target === undefined) {
-        problems.push(`${at([...where, 'ipc'])} ${key}.ipc must be tcp://ADDRESS:PORT with an IP address, e.g. "tcp://[::1]:7077" (got ${describeValue(entry.ipc)})`);
+        problems.push(
+          `${at([...where, 'ipc'])} ${key}.ipc must be tcp://ADDRESS:PORT with an IP address, e.g. "tcp://[::1]:7077" (got ${describeValue(entry.ipc)})`,
+        );
         return;
       }
       for (const tlsKey of ['tls_ca_path', 'tls_cert_path', 'tls_key_path'] as const) {
-        if (entry[tlsKey] !== undefined) problems.push(`${at([...where, tlsKey])} ${key}.${tlsKey} applies to https upstreams only (the node's IPC has no TLS)`);
+        if (entry[tlsKey] !== undefined)
+          problems.push(`${at([...where, tlsKey])} ${key}.${tlsKey} applies to https upstreams only (the node's IPC has no TLS)`);
       }
       // [process] num_ipc_connections is honoured for the first IPC node, as nano_rpc did.
       const connections = entry.connections ?? (firstIpc ? proc.num_ipc_connections : undefined) ?? DEFAULT_IPC_CONNECTIONS;
@@ -80,7 +85,9 @@ export function readBackend(
       url = undefined;
     }
     if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
-      problems.push(`${at([...where, 'url'])} ${key}.url must be an http:// or https:// URL without credentials, e.g. "http://[::1]:7076" (got ${describeValue(entry.url)})`);
+      problems.push(
+        `${at([...where, 'url'])} ${key}.url must be an http:// or https:// URL without credentials, e.g. "http://[::1]:7076" (got ${describeValue(entry.url)})`,
+      );
       return;
     }
     const resolve = (p: string | undefined): string => (p === undefined || p === '' ? '' : path.resolve(dir, p));

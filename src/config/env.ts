@@ -10,7 +10,12 @@ export const ENV_PASSPHRASE = 'NANO_RPC_SERVER_KEY_PASSPHRASE';
 
 /** Literal `\n` (two characters) becomes a newline, for platforms that cannot hold newlines in env; CRLF becomes LF. */
 export function pemFromEnv(value: string): string {
-  return value.replace(/\\r\\n|\\n/g, '\n').replace(/\r\n/g, '\n').trim() + '\n';
+  return (
+    value
+      .replace(/\\r\\n|\\n/g, '\n')
+      .replace(/\r\n/g, '\n')
+      .trim() + '\n'
+  );
 }
 
 export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {

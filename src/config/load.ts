@@ -28,9 +28,7 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     // A BOM (Windows editors) is not valid TOML; drop it rather than report line 1.
     source = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   } catch (err) {
-    throw new ConfigError([
-      `${name}: cannot read config file ${file}: ${describeFsError(err)} (use --config PATH or ${ENV_CONFIG})`,
-    ]);
+    throw new ConfigError([`${name}: cannot read config file ${file}: ${describeFsError(err)} (use --config PATH or ${ENV_CONFIG})`]);
   }
 
   let tree: unknown;
@@ -65,9 +63,7 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
   if (ok('address') && typeof raw.address === 'string') {
     const normalised = normaliseAddress(raw.address);
     if (normalised === undefined) {
-      problems.push(
-        `${at(['address'])} address must be an IP address such as "::1", "::ffff:127.0.0.1" or "127.0.0.1" (got ${describeValue(raw.address)})`,
-      );
+      problems.push(`${at(['address'])} address must be an IP address such as "::1", "::ffff:127.0.0.1" or "127.0.0.1" (got ${describeValue(raw.address)})`);
       badPaths.add('address');
     } else {
       address = normalised;
@@ -107,8 +103,7 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
     ...(serverKeyPem === undefined ? {} : { serverKeyPem }),
     serverCertSource: serverCertPem !== undefined ? `env ${ENV_CERT}` : serverCertPath !== '' ? `file ${serverCertPath}` : '',
     serverKeySource: serverKeyPem !== undefined ? `env ${ENV_KEY}` : serverKeyPath !== '' ? `file ${serverKeyPath}` : '',
-    serverKeyPassphraseSource:
-      passEnv !== undefined ? `env ${ENV_PASSPHRASE}` : filePassphrase !== '' ? 'config secure.server_key_passphrase' : '',
+    serverKeyPassphraseSource: passEnv !== undefined ? `env ${ENV_PASSPHRASE}` : filePassphrase !== '' ? 'config secure.server_key_passphrase' : '',
   };
 
   if (secure.enable) {
@@ -126,7 +121,10 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
   let websocketAddress = raw.websocket?.address ?? '::1';
   if (ok('websocket') && typeof websocketAddress === 'string') {
     const normalised = normaliseAddress(websocketAddress);
-    if (normalised === undefined) problems.push(`${at(['websocket', 'address'])} websocket.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(websocketAddress)})`);
+    if (normalised === undefined)
+      problems.push(
+        `${at(['websocket', 'address'])} websocket.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(websocketAddress)})`,
+      );
     else websocketAddress = normalised;
   }
   const { backend, ipcListener } = readBackend(raw, dir, at, (key) => ![...badPaths].some((bad) => bad === key || bad.startsWith(`${key}.`)), problems);
@@ -137,30 +135,32 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
   let metricsAddress = typeof m?.address === 'string' ? m.address : '::1';
   if (ok('metrics.address') && ok('metrics')) {
     const normalised = normaliseAddress(metricsAddress);
-    if (normalised === undefined) problems.push(`${at(['metrics', 'address'])} metrics.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(metricsAddress)})`);
+    if (normalised === undefined)
+      problems.push(`${at(['metrics', 'address'])} metrics.address must be an IP address such as "::1" or "127.0.0.1" (got ${describeValue(metricsAddress)})`);
     else metricsAddress = normalised;
   }
-  if (m?.tls === true && !secure.enable) problems.push(`${at(['metrics', 'tls'])} metrics.tls = true needs secure.enable = true (it uses the RPC's certificate and client trust)`);
+  if (m?.tls === true && !secure.enable)
+    problems.push(`${at(['metrics', 'tls'])} metrics.tls = true needs secure.enable = true (it uses the RPC's certificate and client trust)`);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
   const warnings: string[] = [];
   if (ipcListener.enable && !isLoopback(ipcListener.address)) {
-    warnings.push(`${at(['ipc_listener', 'address'])} ipc_listener.address ${ipcListener.address} is not loopback: the IPC port has no TLS and no client certificates, anyone who reaches it can call the RPC`);
+    warnings.push(
+      `${at(['ipc_listener', 'address'])} ipc_listener.address ${ipcListener.address} is not loopback: the IPC port has no TLS and no client certificates, anyone who reaches it can call the RPC`,
+    );
   }
   if (!isLoopback(address) && !secure.enable) {
-    warnings.push(
-      `${at(['address'])} address ${address} serves plain HTTP on a non-loopback address; set secure.enable = true or bind to ::1`,
-    );
+    warnings.push(`${at(['address'])} address ${address} serves plain HTTP on a non-loopback address; set secure.enable = true or bind to ::1`);
   }
   if (!isLoopback(address) && raw.enable_control) {
     // The node's own startup warning, word for word (nano/rpc/rpc.cpp, V22.1).
-    warnings.push(
-      `WARNING: control-level RPCs are enabled on non-local address ${address}, potentially allowing wallet access outside local computer`,
-    );
+    warnings.push(`WARNING: control-level RPCs are enabled on non-local address ${address}, potentially allowing wallet access outside local computer`);
   }
   if (m?.enable === true && m.tls !== true && !isLoopback(metricsAddress)) {
-    warnings.push(`${at(['metrics', 'address'])} metrics.address ${metricsAddress} serves metrics (client names, certificate fingerprints) without TLS on a non-loopback address; set metrics.tls = true or bind to ::1`);
+    warnings.push(
+      `${at(['metrics', 'address'])} metrics.address ${metricsAddress} serves metrics (client names, certificate fingerprints) without TLS on a non-loopback address; set metrics.tls = true or bind to ::1`,
+    );
   }
   if (secure.enable && secure.clientCertsPath === '') {
     warnings.push(
@@ -199,7 +199,9 @@ export async function loadConfig(configPath: string, env: NodeJS.ProcessEnv): Pr
 export function tomlSyntaxMessage(name: string, err: unknown): string {
   if (typeof err === 'object' && err !== null && 'line' in err && 'col' in err) {
     const e = err as { line: number; col: number; message?: string };
-    const text = String(e.message ?? 'syntax error').split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:$/, '');
+    const text = String(e.message ?? 'syntax error')
+      .split('\n')[0]!
+      .replace(/ at row \d+, col \d+, pos \d+:$/, '');
     return `${name}:${e.line + 1}:${e.col + 1}: ${text}`;
   }
   return `${name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
@@ -215,12 +217,7 @@ const ARTICLE: Record<string, string> = {
 
 const SECRET_KEYS = new Set(['secure.server_key_passphrase']);
 
-function schemaProblem(
-  e: SchemaError,
-  tree: unknown,
-  locator: KeyLocator,
-  name: string,
-): { key: string; message: string } | undefined {
+function schemaProblem(e: SchemaError, tree: unknown, locator: KeyLocator, name: string): { key: string; message: string } | undefined {
   const segments = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map(unpointer);
   const where = (p: readonly string[]): string => {
     const line = locator.lineOf(p);

@@ -19,7 +19,7 @@ export const configSchema = {
     enable_control: { type: 'boolean', default: false },
     max_json_depth: { type: 'integer', minimum: 1, maximum: 255, default: 20 },
     // The node allows uint64; beyond 2^53 a JS number is no longer exact.
-    max_request_size: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 33554432 },
+    max_request_size: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1048576 },
     secure: {
       type: 'object',
       additionalProperties: false,

@@ -118,7 +118,10 @@ export async function startIpcListener(options: IpcListenerOptions): Promise<Ipc
     });
   });
   const address = server.address() as AddressInfo;
-  logger.info({ host: address.address, port: address.port }, `IPC listening address: tcp://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+  logger.info(
+    { host: address.address, port: address.port },
+    `IPC listening address: tcp://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+  );
 
   return {
     address,

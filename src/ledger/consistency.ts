@@ -84,7 +84,8 @@ export function checkLedgerConsistency(ledger: Ledger): ConsistencyReport {
     const first = blocks[0];
     if (first === undefined) continue;
     if (first.hash !== info.openBlock) problems.push(`${where}: chain starts at ${first.hash}, open block is ${info.openBlock}`);
-    if (!previousOf(first.block).equals(ZERO32)) problems.push(`${where}: chain ends at ${first.hash}, whose previous ${toHex(previousOf(first.block))} is missing`);
+    if (!previousOf(first.block).equals(ZERO32))
+      problems.push(`${where}: chain ends at ${first.hash}, whose previous ${toHex(previousOf(first.block))} is missing`);
 
     let balance = 0n;
     let representative: Buffer | undefined;

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { hashBlock } from './blocks/hash.js';
 import { encodeBlock } from './blocks/binary.js';
 import { toHex, ZERO32, u128ToBytes } from './bytes.js';
@@ -6,7 +5,8 @@ import { DEV_GENESIS_BLOCK, GENESIS_AMOUNT } from './genesis.js';
 import { decodePending, encodeAccountInfo, encodeBlockRecord, SCHEMA_VERSION } from './store/records.js';
 import { addToTotal, openStore, readMeta, STORE_VENDOR, writeMeta } from './store/store.js';
 import type { Store } from './store/store.js';
-import { createProcessor } from './process/processor.js';
+import { prepareLedgerFolder } from './store/files.js';
+import { createProcessor, LedgerWriteError } from './process/processor.js';
 import type { Processor } from './process/processor.js';
 import { createQueries } from './query/queries.js';
 import type { Queries } from './query/queries.js';
@@ -35,6 +35,11 @@ export interface OpenLedgerOptions {
   readonly network?: 'dev';
   /** Seconds since the Unix epoch, for block and account timestamps (injectable for tests). */
   readonly clock?: () => bigint;
+  /**
+   * Told once when writes start failing (full disk, I/O error; with the engine's reason) and once when
+   * a write succeeds again, so the cause is logged once, not per refused block.
+   */
+  readonly onWriteHealth?: (event: { readonly failing: true; readonly reason: string } | { readonly failing: false }) => void;
 }
 
 export class LedgerSchemaError extends Error {
@@ -107,7 +112,7 @@ function migrateFromSchema1(store: Store): void {
 export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
   const network = opts.network ?? 'dev';
   const clock = opts.clock ?? nowSeconds;
-  await mkdir(opts.path, { recursive: true });
+  await prepareLedgerFolder(opts.path);
   const store = openStore(opts.path);
   try {
     const schema = readMeta(store, 'schema');
@@ -122,6 +127,23 @@ export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
   }
   const genesisHash = toHex(hashBlock(DEV_GENESIS_BLOCK));
   const processor = createProcessor(store, clock);
+  let writesFailing = false;
+  const processAsync: Processor['processAsync'] = async (block, input) => {
+    try {
+      const result = await processor.processAsync(block, input);
+      if (writesFailing && result.ok) {
+        writesFailing = false;
+        opts.onWriteHealth?.({ failing: false });
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof LedgerWriteError && !writesFailing) {
+        writesFailing = true;
+        opts.onWriteHealth?.({ failing: true, reason: error.reason });
+      }
+      throw error;
+    }
+  };
   return {
     network,
     genesisHash,
@@ -135,7 +157,7 @@ export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
     }),
     process: processor.process,
     processBatch: processor.processBatch,
-    processAsync: processor.processAsync,
+    processAsync,
     precheck: processor.precheck,
     onApplied: processor.onApplied,
     ...createQueries(store),
@@ -144,6 +166,7 @@ export async function openLedger(opts: OpenLedgerOptions): Promise<Ledger> {
 }
 
 export type { Processor, ProcessInput, BatchItem, AppliedBlock, AppliedListener } from './process/processor.js';
+export { LedgerWriteError } from './process/processor.js';
 export type { ProcessCode, ProcessResult, LedgerRefusal, PreLedgerRefusal } from './process/codes.js';
 export type { Queries, PageOptions, ReceivableOptions, HistoryOptions } from './query/queries.js';
 export type * from './query/types.js';

@@ -14,7 +14,11 @@ const THRESHOLDS = [30, 7] as const;
  * Logs a warning when a certificate comes within 30 days of its expiry, and again within 7:
  * once per certificate and threshold, checked at start and then every `intervalMs`.
  */
-export function watchCertificateExpiry(logger: Logger, certificates: () => readonly WatchedCertificate[], intervalMs = 3_600_000): { check(): void; close(): void } {
+export function watchCertificateExpiry(
+  logger: Logger,
+  certificates: () => readonly WatchedCertificate[],
+  intervalMs = 3_600_000,
+): { check(): void; close(): void } {
   const warned = new Set<string>();
   const check = (): void => {
     const now = Date.now();
@@ -25,7 +29,10 @@ export function watchCertificateExpiry(logger: Logger, certificates: () => reado
       const key = `${cert.fingerprint256}/${threshold}`;
       if (warned.has(key)) continue;
       warned.add(key);
-      logger.warn({ role, subject: commonName, fingerprint256: cert.fingerprint256, validTo: cert.validTo, days: Math.floor(days) }, `the ${role} certificate ${commonName ?? ''} expires in ${Math.floor(days)} days (${cert.validTo}): renew it`);
+      logger.warn(
+        { role, subject: commonName, fingerprint256: cert.fingerprint256, validTo: cert.validTo, days: Math.floor(days) },
+        `the ${role} certificate ${commonName ?? ''} expires in ${Math.floor(days)} days (${cert.validTo}): renew it`,
+      );
     }
   };
   check();

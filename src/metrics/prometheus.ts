@@ -55,11 +55,40 @@ export class PrometheusMetrics implements Metrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new RequestStats(this.registry);
-    this.handshakes = new Counter({ name: 'nano_rpc_tls_handshakes_total', help: 'Mutual-TLS clients admitted (accepted) or refused, by refusal reason', labelNames: ['outcome'], registers });
-    this.refusals = new Counter({ name: 'nano_rpc_policy_refusals_total', help: 'Requests refused by the per-client policy, by reason (not_allowed, control, rate_limited, in_flight) and client CN', labelNames: ['reason', 'client'], registers });
-    this.cache = new Counter({ name: 'nano_rpc_cache_lookups_total', help: 'Answer cache lookups of read-only actions, by action and result (hit, miss)', labelNames: ['action', 'result'], registers });
-    new Gauge({ name: 'nano_rpc_open_connections', help: 'Open RPC connections', registers, collect() { this.set(sources.openConnections()); } });
-    new Gauge({ name: 'nano_rpc_trusted_clients', help: 'Certificates in the client trust directory', registers, collect() { this.set(sources.trust()?.certificates.length ?? 0); } });
+    this.handshakes = new Counter({
+      name: 'nano_rpc_tls_handshakes_total',
+      help: 'Mutual-TLS clients admitted (accepted) or refused, by refusal reason',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.refusals = new Counter({
+      name: 'nano_rpc_policy_refusals_total',
+      help: 'Requests refused by the per-client policy, by reason (not_allowed, control, rate_limited, in_flight) and client CN',
+      labelNames: ['reason', 'client'],
+      registers,
+    });
+    this.cache = new Counter({
+      name: 'nano_rpc_cache_lookups_total',
+      help: 'Answer cache lookups of read-only actions, by action and result (hit, miss)',
+      labelNames: ['action', 'result'],
+      registers,
+    });
+    new Gauge({
+      name: 'nano_rpc_open_connections',
+      help: 'Open RPC connections',
+      registers,
+      collect() {
+        this.set(sources.openConnections());
+      },
+    });
+    new Gauge({
+      name: 'nano_rpc_trusted_clients',
+      help: 'Certificates in the client trust directory',
+      registers,
+      collect() {
+        this.set(sources.trust()?.certificates.length ?? 0);
+      },
+    });
     new Gauge({
       name: 'nano_rpc_certificate_expiry_days',
       help: 'Days until a certificate expires (negative: expired), for the server certificate and each trusted client certificate',
@@ -91,8 +120,19 @@ export class PrometheusMetrics implements Metrics {
     ledgerGauge('nano_rpc_ledger_cemented_blocks', 'Cemented blocks in the embedded ledger', (c) => c.cemented);
     ledgerGauge('nano_rpc_ledger_unchecked_blocks', 'Unchecked blocks in the embedded ledger', (c) => c.unchecked);
     ledgerGauge('nano_rpc_ledger_accounts', 'Accounts in the embedded ledger', (c) => c.accounts);
-    this.upstreamUp = new Gauge({ name: 'nano_rpc_upstream_up', help: 'Node mode: 1 if the upstream node answered its last request or probe', labelNames: ['upstream'], registers });
-    this.upstreamSeconds = new Histogram({ name: 'nano_rpc_upstream_latency_seconds', help: 'Node mode: time an upstream node took to answer a forwarded request', labelNames: ['upstream'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers });
+    this.upstreamUp = new Gauge({
+      name: 'nano_rpc_upstream_up',
+      help: 'Node mode: 1 if the upstream node answered its last request or probe',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.upstreamSeconds = new Histogram({
+      name: 'nano_rpc_upstream_latency_seconds',
+      help: 'Node mode: time an upstream node took to answer a forwarded request',
+      labelNames: ['upstream'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    });
   }
 
   answered(action: string | undefined, outcome: RequestOutcome, seconds: number, client: RequestContext): void {

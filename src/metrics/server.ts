@@ -46,7 +46,12 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     : createServer({ keepAliveTimeout: 65_000 }, handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`Error while binding for metrics on ${options.address} port ${options.port}: ${error.code === 'EADDRINUSE' ? 'the address is already in use' : error.message}`, { cause: error })),
+      reject(
+        new Error(
+          `Error while binding for metrics on ${options.address} port ${options.port}: ${error.code === 'EADDRINUSE' ? 'the address is already in use' : error.message}`,
+          { cause: error },
+        ),
+      ),
     );
     server.listen({ host: options.address, port: options.port }, resolve);
   });

@@ -49,7 +49,9 @@ export function startObservability(config: RpcConfig, logger: Logger): Observabi
       const expiry = watchCertificateExpiry(logger, () => {
         const secure = given.secureServer();
         if (!secure) return [];
-        const list: WatchedCertificate[] = [{ role: 'server', cert: secure.serverCertificate, commonName: clientIdentityOf(secure.serverCertificate).commonName }];
+        const list: WatchedCertificate[] = [
+          { role: 'server', cert: secure.serverCertificate, commonName: clientIdentityOf(secure.serverCertificate).commonName },
+        ];
         for (const entry of secure.trust()?.certificates ?? []) list.push({ role: 'client', cert: entry.cert, commonName: entry.identity.commonName });
         return list;
       });

@@ -108,6 +108,7 @@ export function derPrintableString(text: string): Buffer {
 }
 
 export function derIa5String(text: string): Buffer {
+  // eslint-disable-next-line no-control-regex -- IA5String is exactly the 7-bit range, control characters included.
   if (!/^[\x00-\x7f]*$/.test(text)) throw new Error(`not an IA5String: ${JSON.stringify(text)}`);
   return tlv(TAG.IA5_STRING, Buffer.from(text, 'latin1'));
 }
@@ -132,16 +133,26 @@ export function derUtcTime(date: Date): Buffer {
   const year = date.getUTCFullYear();
   if (year < 1950 || year > 2049) throw new RangeError('UTCTime covers 1950..2049 only');
   const text =
-    pad(year % 100) + pad(date.getUTCMonth() + 1) + pad(date.getUTCDate()) +
-    pad(date.getUTCHours()) + pad(date.getUTCMinutes()) + pad(date.getUTCSeconds()) + 'Z';
+    pad(year % 100) +
+    pad(date.getUTCMonth() + 1) +
+    pad(date.getUTCDate()) +
+    pad(date.getUTCHours()) +
+    pad(date.getUTCMinutes()) +
+    pad(date.getUTCSeconds()) +
+    'Z';
   return tlv(TAG.UTC_TIME, Buffer.from(text, 'latin1'));
 }
 
 export function derGeneralizedTime(date: Date): Buffer {
   checkDate(date);
   const text =
-    pad(date.getUTCFullYear(), 4) + pad(date.getUTCMonth() + 1) + pad(date.getUTCDate()) +
-    pad(date.getUTCHours()) + pad(date.getUTCMinutes()) + pad(date.getUTCSeconds()) + 'Z';
+    pad(date.getUTCFullYear(), 4) +
+    pad(date.getUTCMonth() + 1) +
+    pad(date.getUTCDate()) +
+    pad(date.getUTCHours()) +
+    pad(date.getUTCMinutes()) +
+    pad(date.getUTCSeconds()) +
+    'Z';
   return tlv(TAG.GENERALIZED_TIME, Buffer.from(text, 'latin1'));
 }
 

@@ -24,8 +24,17 @@ const SERVER_DAYS = 825;
 const CLIENT_DAYS = 365;
 
 export type PkiFileRole =
-  | 'ca-cert' | 'ca-key' | 'server-cert' | 'server-key' | 'dh-params'
-  | 'client-cert' | 'client-key' | 'client-pem' | 'client-p12' | 'client-p12-pass' | 'client-trust';
+  | 'ca-cert'
+  | 'ca-key'
+  | 'server-cert'
+  | 'server-key'
+  | 'dh-params'
+  | 'client-cert'
+  | 'client-key'
+  | 'client-pem'
+  | 'client-p12'
+  | 'client-p12-pass'
+  | 'client-trust';
 
 export interface PkiFile {
   role: PkiFileRole;
@@ -107,9 +116,7 @@ async function exists(path: string): Promise<boolean> {
 /** Names end up in file names and in the certificate CN, so keep them to a safe, portable set. */
 export function checkClientName(name: string): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) || name.includes('..')) {
-    throw new DevPkiError(
-      `invalid client name ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
-    );
+    throw new DevPkiError(`invalid client name ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
 }
 
@@ -165,8 +172,16 @@ async function ensureCa(paths: DevPkiPaths, keyType: KeyType, files: PkiFile[]):
   const keys = await generateKeyPair(keyType);
   const who = whoAmI();
   const certPem = issueCertificate({
-    subject: [['O', `${DEV_ORGANIZATION} CA`], ['OU', who], ['CN', `nano-secure-rpc ${who}`]],
-    publicKey: keys.publicKey, privateKey: keys.privateKey, issuer: 'self', isCA: true, days: CA_DAYS,
+    subject: [
+      ['O', `${DEV_ORGANIZATION} CA`],
+      ['OU', who],
+      ['CN', `nano-secure-rpc ${who}`],
+    ],
+    publicKey: keys.publicKey,
+    privateKey: keys.privateKey,
+    issuer: 'self',
+    isCA: true,
+    days: CA_DAYS,
   });
   const key = await writeNewFile(paths.caKeyPath, privateKeyPem(keys.privateKey), FILE_MODE.caKey);
   const keyFile: PkiFile = { role: 'ca-key', ...key };
@@ -192,10 +207,9 @@ async function loadExistingServerKey(path: string, passphrase: string): Promise<
   try {
     return passphrase === '' ? createPrivateKey(pem) : createPrivateKey({ key: pem, passphrase });
   } catch (err: unknown) {
-    throw new DevPkiError(
-      `the existing server key ${path} cannot be opened with the configured passphrase (${(err as Error).message}); it was kept`,
-      { cause: err },
-    );
+    throw new DevPkiError(`the existing server key ${path} cannot be opened with the configured passphrase (${(err as Error).message}); it was kept`, {
+      cause: err,
+    });
   }
 }
 
@@ -228,17 +242,22 @@ async function ensureServer(opts: DevPkiOptions, ca: CertificateIssuer, keyType:
   } else {
     const keys = await generateKeyPair(keyType);
     publicKey = keys.publicKey;
-    const keyPem = opts.serverKeyPassphrase === ''
-      ? privateKeyPem(keys.privateKey)
-      : encryptPrivateKeyPem(keys.privateKey, opts.serverKeyPassphrase);
+    const keyPem = opts.serverKeyPassphrase === '' ? privateKeyPem(keys.privateKey) : encryptPrivateKeyPem(keys.privateKey, opts.serverKeyPassphrase);
     const key: PkiFile = { role: 'server-key', ...(await writeNewFile(opts.serverKeyPath, keyPem, FILE_MODE.privateKey)) };
     requireCreated(key, 'server key');
     files.push(key);
   }
   const names = serverNames(opts.hostname);
   const certPem = issueCertificate({
-    subject: [['O', DEV_ORGANIZATION], ['CN', names[names.length - 1] as string]],
-    publicKey, issuer: ca, purposes: ['server'], subjectAltNames: names, days: SERVER_DAYS,
+    subject: [
+      ['O', DEV_ORGANIZATION],
+      ['CN', names[names.length - 1] as string],
+    ],
+    publicKey,
+    issuer: ca,
+    purposes: ['server'],
+    subjectAltNames: names,
+    days: SERVER_DAYS,
   });
   files.push({ role: 'server-cert', ...(await writeNewFile(opts.serverCertPath, certPem, FILE_MODE.certificate)) });
 }
@@ -286,8 +305,14 @@ export async function issueClient(opts: IssueClientOptions): Promise<ClientBundl
 
   const keys = await generateKeyPair(opts.keyType ?? 'ec-p256');
   const certPem = issueCertificate({
-    subject: [['O', DEV_ORGANIZATION], ['CN', opts.name]],
-    publicKey: keys.publicKey, issuer: ca, purposes: ['client'], days: Math.min(days, daysLeft(ca.cert)),
+    subject: [
+      ['O', DEV_ORGANIZATION],
+      ['CN', opts.name],
+    ],
+    publicKey: keys.publicKey,
+    issuer: ca,
+    purposes: ['client'],
+    days: Math.min(days, daysLeft(ca.cert)),
   });
   const keyPem = privateKeyPem(keys.privateKey);
   const p12Passphrase = randomBytes(18).toString('base64url');
@@ -314,7 +339,11 @@ export async function issueClient(opts: IssueClientOptions): Promise<ClientBundl
   const cert = new X509Certificate(certPem);
   return {
     name: opts.name,
-    certPath: out.cert, keyPath: out.key, pemPath: out.pem, p12Path: out.p12, p12PassPath: out.p12pass,
+    certPath: out.cert,
+    keyPath: out.key,
+    pemPath: out.pem,
+    p12Path: out.p12,
+    p12PassPath: out.p12pass,
     trustedPath,
     subjectHash: subjectHash(cert.raw),
     fingerprint256: cert.fingerprint256,

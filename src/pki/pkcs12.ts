@@ -1,7 +1,5 @@
 import { createHash, createHmac, createPrivateKey, randomBytes } from 'node:crypto';
-import {
-  derBmpString, derExplicit, derInteger, derNull, derOctetString, derOid, derSequence, derSet, pemDecodeAll,
-} from './der-writer.js';
+import { derBmpString, derExplicit, derInteger, derNull, derOctetString, derOid, derSequence, derSet, pemDecodeAll } from './der-writer.js';
 import { encryptPrivateKeyDer } from './keys.js';
 
 export interface Pkcs12Options {
@@ -96,19 +94,12 @@ export function buildPkcs12(opts: Pkcs12Options): Buffer {
   for (const [i, caPem] of (opts.caPems ?? []).entries()) certBags.push(certBag(singleCert(caPem, `caPems[${i}]`), []));
   const keyBag = safeBag(OID.pkcs8ShroudedKeyBag, encryptPrivateKeyDer(key, opts.passphrase), [friendlyName, localKeyId]);
 
-  const authenticatedSafe = derSequence(
-    dataContentInfo(derSequence(...certBags)),
-    dataContentInfo(derSequence(keyBag)),
-  );
+  const authenticatedSafe = derSequence(dataContentInfo(derSequence(...certBags)), dataContentInfo(derSequence(keyBag)));
 
   const iterations = opts.macIterations ?? 2048;
   const salt = randomBytes(16);
   const macKey = pkcs12Kdf(opts.passphrase, salt, 3, iterations, SHA256_U);
   const mac = createHmac('sha256', macKey).update(authenticatedSafe).digest();
-  const macData = derSequence(
-    derSequence(derSequence(derOid(OID.sha256), derNull()), derOctetString(mac)),
-    derOctetString(salt),
-    derInteger(iterations),
-  );
+  const macData = derSequence(derSequence(derSequence(derOid(OID.sha256), derNull()), derOctetString(mac)), derOctetString(salt), derInteger(iterations));
   return derSequence(derInteger(3), dataContentInfo(authenticatedSafe), macData);
 }

@@ -7,14 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { Buffer } from 'node:buffer';
-import {
-  UniversalTag,
-  certificateNames,
-  readElement,
-  readName,
-  type DerElement,
-  type NameAttribute,
-} from './der-reader.js';
+import { UniversalTag, certificateNames, readElement, readName, type DerElement, type NameAttribute } from './der-reader.js';
 
 /** `openssl x509 -noout -subject_hash`: SHA-1 over the canonical subject. */
 export function subjectHash(certDer: Uint8Array): string {
@@ -176,7 +169,7 @@ function foldAscii(utf8: Buffer): Buffer {
   while (start < end && isSpace(utf8[start]!)) start++;
   while (end > start && isSpace(utf8[end - 1]!)) end--;
   const out: number[] = [];
-  for (let i = start; i < end; ) {
+  for (let i = start; i < end;) {
     const b = utf8[i]!;
     if (b >= 0x80) {
       out.push(b);

@@ -2,9 +2,23 @@ import { createHash, randomBytes, sign, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
-  derBoolean, derContextPrimitive, derExplicit, derIa5String, derInteger, derNamedBits, derNull,
-  derOctetString, derOid, derPrintableString, derSequence, derSet, derTime, derUtf8String, derBitString,
-  pemDecodeAll, pemEncode,
+  derBoolean,
+  derContextPrimitive,
+  derExplicit,
+  derIa5String,
+  derInteger,
+  derNamedBits,
+  derNull,
+  derOctetString,
+  derOid,
+  derPrintableString,
+  derSequence,
+  derSet,
+  derTime,
+  derUtf8String,
+  derBitString,
+  pemDecodeAll,
+  pemEncode,
 } from './der-writer.js';
 import { certificateNames, expectUniversal, readChildren, readSingle, UniversalTag } from './der-reader.js';
 import { keyTypeOf } from './keys.js';
@@ -39,12 +53,23 @@ export interface IssueCertificateOptions {
 }
 
 const OID = {
-  CN: '2.5.4.3', C: '2.5.4.6', L: '2.5.4.7', ST: '2.5.4.8', O: '2.5.4.10', OU: '2.5.4.11',
+  CN: '2.5.4.3',
+  C: '2.5.4.6',
+  L: '2.5.4.7',
+  ST: '2.5.4.8',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
   emailAddress: '1.2.840.113549.1.9.1',
-  subjectKeyIdentifier: '2.5.29.14', keyUsage: '2.5.29.15', subjectAltName: '2.5.29.17',
-  basicConstraints: '2.5.29.19', authorityKeyIdentifier: '2.5.29.35', extKeyUsage: '2.5.29.37',
-  serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2',
-  ecdsaWithSha256: '1.2.840.10045.4.3.2', sha256WithRsa: '1.2.840.113549.1.1.11',
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  authorityKeyIdentifier: '2.5.29.35',
+  extKeyUsage: '2.5.29.37',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  sha256WithRsa: '1.2.840.113549.1.1.11',
 } as const;
 
 const KEY_USAGE = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 } as const;
@@ -118,9 +143,7 @@ function encodeSubjectAltNames(names: readonly string[]): Buffer {
 }
 
 function extension(oid: string, critical: boolean, value: Buffer): Buffer {
-  return critical
-    ? derSequence(derOid(oid), derBoolean(true), derOctetString(value))
-    : derSequence(derOid(oid), derOctetString(value));
+  return critical ? derSequence(derOid(oid), derBoolean(true), derOctetString(value)) : derSequence(derOid(oid), derOctetString(value));
 }
 
 /** RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING contents. */
@@ -155,9 +178,7 @@ export function randomSerial(): bigint {
 }
 
 function signatureAlgorithm(key: KeyObject): { algId: Buffer } {
-  return keyTypeOf(key) === 'ec-p256'
-    ? { algId: derSequence(derOid(OID.ecdsaWithSha256)) }
-    : { algId: derSequence(derOid(OID.sha256WithRsa), derNull()) };
+  return keyTypeOf(key) === 'ec-p256' ? { algId: derSequence(derOid(OID.ecdsaWithSha256)) } : { algId: derSequence(derOid(OID.sha256WithRsa), derNull()) };
 }
 
 export function issueCertificate(opts: IssueCertificateOptions): string {

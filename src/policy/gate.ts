@@ -52,7 +52,13 @@ export class PolicyGate {
    * whether the gate rewrote the request (a clamped `count`), so a backend that forwards bytes
    * knows to re-serialise it.
    */
-  run<T extends Answer>(action: string, request: Record<string, unknown>, needsControl: boolean, context: RequestContext, call: (rewritten: boolean) => T | PromiseLike<T>): T | PromiseLike<T> {
+  run<T extends Answer>(
+    action: string,
+    request: Record<string, unknown>,
+    needsControl: boolean,
+    context: RequestContext,
+    call: (rewritten: boolean) => T | PromiseLike<T>,
+  ): T | PromiseLike<T> {
     const policy = this.policy;
     const rule = policy.anonymous ? policy.defaultRule : policy.choose(context.client(), () => context.certificate?.()).rule;
     const control = needsControl || CONTROL_ACTIONS.has(action);
@@ -122,7 +128,10 @@ export class PolicyGate {
 
   /** The audit line for a control action refused by enable_control itself, before any rule is looked at. */
   controlRefused(action: string, context: RequestContext): void {
-    this.logger.info({ audit: 'control', client: context.client(), action, outcome: 'control_disabled' }, `control action ${action}: control_disabled (enable_control is off)`);
+    this.logger.info(
+      { audit: 'control', client: context.client(), action, outcome: 'control_disabled' },
+      `control action ${action}: control_disabled (enable_control is off)`,
+    );
   }
 
   private settled(state: ClientState | undefined, control: boolean, action: string, rule: Rule, context: RequestContext, failure: unknown): void {
@@ -165,10 +174,14 @@ function rateLimitHeaders(rule: Rule, bucket: TokenBucket, cost: number): { stat
   return {
     status: 429,
     headers: [
-      'retry-after', String(Math.max(1, Math.ceil(bucket.secondsUntil(cost)))),
-      'x-ratelimit-limit', String(rule.burst),
-      'x-ratelimit-remaining', String(bucket.remaining()),
-      'x-ratelimit-reset', String(Math.ceil(bucket.secondsUntilFull())),
+      'retry-after',
+      String(Math.max(1, Math.ceil(bucket.secondsUntil(cost)))),
+      'x-ratelimit-limit',
+      String(rule.burst),
+      'x-ratelimit-remaining',
+      String(bucket.remaining()),
+      'x-ratelimit-reset',
+      String(Math.ceil(bucket.secondsUntilFull())),
     ],
   };
 }

@@ -46,7 +46,13 @@ export async function loadPolicy(file: string): Promise<Policy> {
   if (!validatePolicy(doc)) {
     const seen = new Set<string>();
     for (const e of validatePolicy.errors ?? []) {
-      const segments = e.instancePath === '' ? [] : e.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const segments =
+        e.instancePath === ''
+          ? []
+          : e.instancePath
+              .slice(1)
+              .split('/')
+              .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
       let key = segments.join('.');
       let message: string;
       if (e.keyword === 'additionalProperties') {
@@ -71,7 +77,9 @@ export async function loadPolicy(file: string): Promise<Policy> {
     for (const entry of names ?? []) {
       if (KNOWN_ACTIONS.has(entry) || (groups && (entry === '*' || entry in ACTION_GROUPS))) continue;
       const hint = suggest(entry, [...(groups ? Object.keys(ACTION_GROUPS) : []), ...KNOWN_ACTIONS]);
-      problems.push(`${at(where)} ${where.join('.')}: unknown action${groups ? ' or group' : ''} "${entry}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`);
+      problems.push(
+        `${at(where)} ${where.join('.')}: unknown action${groups ? ' or group' : ''} "${entry}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`,
+      );
     }
   };
   const checkRule = (where: string[], rule: RawClientRule): void => {
@@ -86,7 +94,10 @@ export async function loadPolicy(file: string): Promise<Policy> {
   const checkWeights = (where: string[], rule: Rule): void => {
     if (rule.rate === undefined) return;
     for (const [action, weight] of rule.weights) {
-      if (weight > rule.burst) problems.push(`${at([...where, 'weights', action])} ${where.join('.')}.weights.${action} = ${weight} is more than burst = ${rule.burst}: it could never be answered`);
+      if (weight > rule.burst)
+        problems.push(
+          `${at([...where, 'weights', action])} ${where.join('.')}.weights.${action} = ${weight} is more than burst = ${rule.burst}: it could never be answered`,
+        );
     }
   };
   const base = raw.default ?? {};
@@ -108,7 +119,10 @@ export async function loadPolicy(file: string): Promise<Policy> {
     for (const cn of own.cn ?? []) if (!byCommonName.has(cn)) byCommonName.set(cn, rule);
     for (const print of own.fingerprint ?? []) {
       const normal = normaliseFingerprint(print);
-      if (normal === undefined) problems.push(`${at([...where, 'fingerprint'])} clients.${ruleName}.fingerprint: "${print}" is not a SHA-256 fingerprint (64 hex digits, colons allowed)`);
+      if (normal === undefined)
+        problems.push(
+          `${at([...where, 'fingerprint'])} clients.${ruleName}.fingerprint: "${print}" is not a SHA-256 fingerprint (64 hex digits, colons allowed)`,
+        );
       else if (!byFingerprint.has(normal)) byFingerprint.set(normal, rule);
     }
     for (const issuer of own.issuer ?? []) {
@@ -116,7 +130,10 @@ export async function loadPolicy(file: string): Promise<Policy> {
       try {
         byIssuer.push({ ca: new X509Certificate(await readFile(caFile)), file: issuer, rule });
       } catch (error) {
-        const why = (error as { code?: string }).code?.startsWith('E') && !(error as { code?: string }).code?.startsWith('ERR_') ? describeFsError(error) : 'not a PEM or DER certificate';
+        const why =
+          (error as { code?: string }).code?.startsWith('E') && !(error as { code?: string }).code?.startsWith('ERR_')
+            ? describeFsError(error)
+            : 'not a PEM or DER certificate';
         problems.push(`${at([...where, 'issuer'])} clients.${ruleName}.issuer: cannot read CA certificate ${caFile}: ${why}`);
       }
     }

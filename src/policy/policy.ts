@@ -99,7 +99,8 @@ export class Policy {
     if (byName) return { rule: byName, why: `CN ${identity.commonName}` };
     if (leaf) {
       for (const match of this.byIssuer) {
-        if (issuedBy(leaf, match.ca)) return { rule: match.rule, why: `issued by ${match.file} (${match.ca.subject.match(/CN=([^\n]*)/)?.[0] ?? match.ca.subject.replace(/\n/g, ', ')})` };
+        if (issuedBy(leaf, match.ca))
+          return { rule: match.rule, why: `issued by ${match.file} (${match.ca.subject.match(/CN=([^\n]*)/)?.[0] ?? match.ca.subject.replace(/\n/g, ', ')})` };
       }
     }
     return { rule: this.defaultRule, why: 'no client rule matched' };

@@ -21,7 +21,10 @@ export async function startPolicy(config: RpcConfig, logger: Logger, metrics: Me
   const policy = await loadPolicy(config.policyFile);
   logger.info({ file: config.policyFile, rules: policy.rules.length }, 'policy loaded');
   if (policy.rules.length > 0 && (!config.secure.enable || config.secure.clientCertsPath === '')) {
-    logger.warn({ file: config.policyFile }, 'the policy has client rules but clients present no certificates (secure.client_certs_path is empty): every request gets [default]');
+    logger.warn(
+      { file: config.policyFile },
+      'the policy has client rules but clients present no certificates (secure.client_certs_path is empty): every request gets [default]',
+    );
   }
   const gate = new PolicyGate(policy, logger, metrics);
   const live = await watchPolicyFile(config.policyFile, gate, logger, pollMs);

@@ -67,6 +67,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
     if (body === undefined || body.length === 0) throw new RpcError('unable_to_parse_json');
     const shape = scanJsonBody(body, options.maxJsonDepth);
     if (shape === 'too_deep') throw new RpcError('max_json_depth');
+    if (shape === 'too_many_values') throw new RpcError('too_many_values');
 
     let request: unknown;
     try {
@@ -112,7 +113,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
    * go to a node. A request the policy rewrote (a clamped `count`) is sent re-serialised; any
    * other is sent exactly as the client wrote it.
    */
-  function forwardToNode(to: Forward, action: string, request: Record<string, unknown>, body: Buffer, client: RequestContext): Dispatched | Promise<Dispatched> {
+  function forwardToNode(
+    to: Forward,
+    action: string,
+    request: Record<string, unknown>,
+    body: Buffer,
+    client: RequestContext,
+  ): Dispatched | Promise<Dispatched> {
     let answer: Buffer | PromiseLike<Buffer>;
     try {
       const needsControl = to.needsControl(action, request);

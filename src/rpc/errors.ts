@@ -6,6 +6,11 @@
 export const RPC_ERRORS = {
   // Transport and envelope (nano/rpc/rpc_connection.cpp, rpc_handler.cpp)
   body_limit_exceeded: 'Invalid header: body limit exceeded',
+  // Ours (Node drops header fields past the 1,000th, Content-Length among them); in the node's words.
+  // Ours: bounds that keep one request from stalling every other client (README "HTTP behaviour").
+  too_many_values: 'Request has too many values (4096 at most)',
+  list_too_long: 'List has too many entries (1024 at most)',
+  too_many_headers: 'Invalid header: too many header fields (1000 at most)',
   only_post: 'Can only POST requests',
   max_json_depth: 'Max JSON depth exceeded',
   unable_to_parse_json: 'Unable to parse JSON',
@@ -40,12 +45,11 @@ export const RPC_ERRORS = {
   bad_threshold_number: 'Bad threshold number',
   bad_private_key: 'Bad private key',
   bad_public_key: 'Bad public key',
-  bad_key: 'Bad key',
+  bad_representative_number: 'Bad representative number',
   bad_work: 'Bad work',
   bad_difficulty: 'Bad difficulty',
   bad_multiplier: 'Bad multiplier',
   bad_work_version: 'Bad work version',
-  bad_representative_number: 'Bad representative number',
   invalid_ip_address: 'Invalid IP address',
   invalid_port: 'Invalid port',
   both_port_and_address_required: 'Both port and address required',
@@ -108,6 +112,9 @@ export const RPC_ERRORS = {
   send_fields_required: 'Destination account, previous hash, current balance and amount required',
   balance_mismatch_previous: 'Balance mismatch for previous block',
   sign_hash_disabled: 'Signing by block hash is disabled',
+  // Ours: the node has no answer for a refused disk write (it stops). Nothing of the block was written.
+  ledger_full: 'Ledger write failed: no space left on device',
+  ledger_write_failed: 'Ledger write failed',
 } as const;
 
 export type RpcErrorCode = keyof typeof RPC_ERRORS;

@@ -52,6 +52,13 @@ interface Incoming {
 
 const FASTIFY_BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 
+/**
+ * Node keeps the first 1,000 header fields of a request in `headers` and silently drops the rest,
+ * Content-Length included (the body then looked empty: "Unable to parse JSON"). `rawHeaders` keeps
+ * more, so a longer list there means fields were dropped; such a request is refused instead.
+ */
+const MAX_RAW_HEADER_ENTRIES = 2 * 1000;
+
 /** Content types Nano clients send, registered by name so Fastify finds the parser in its cache. */
 const COMMON_CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded'];
 
@@ -106,7 +113,10 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
     exposeHeadRoutes: false,
     // A URL Fastify can't decode (`/%zz`) gets an RPC answer too, not Fastify's HTTP 400.
     frameworkErrors: (_error, _request, reply) => {
-      void (reply as unknown as FastifyReply).code(200).headers(RESPONSE_HEADERS).send(Buffer.from(errorBody('unable_to_parse_json')));
+      void (reply as unknown as FastifyReply)
+        .code(200)
+        .headers(RESPONSE_HEADERS)
+        .send(Buffer.from(errorBody('unable_to_parse_json')));
     },
   }) as unknown as FastifyInstance<HttpServer>;
 
@@ -118,7 +128,16 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
   app.addContentTypeParser('*', { parseAs: 'buffer' }, rawBody);
 
   /** Sends one RPC answer; after the answer to `stop`, starts the shutdown once it has left. */
-  function answer(request: Incoming, res: ServerResponse, body: string | Buffer, action: string | undefined, started: bigint, outcome: RequestOutcome, context: RequestContext, http?: HttpRefusal): void {
+  function answer(
+    request: Incoming,
+    res: ServerResponse,
+    body: string | Buffer,
+    action: string | undefined,
+    started: bigint,
+    outcome: RequestOutcome,
+    context: RequestContext,
+    http?: HttpRefusal,
+  ): void {
     const nanos = process.hrtime.bigint() - started;
     if (logRpc) {
       const client = options.identify(request.raw.socket);
@@ -173,6 +192,8 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
       return;
     }
     if (method !== 'POST') return writeAnswer(res, errorBody('only_post'), options.isClosing());
+    // Closed after the answer: the unread body must not be taken for the next request.
+    if (request.raw.rawHeaders.length > MAX_RAW_HEADER_ENTRIES) return writeAnswer(res, errorBody('too_many_headers'), true);
 
     const started = process.hrtime.bigint();
     let outcome: Dispatched | Promise<Dispatched>;
@@ -244,7 +265,10 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance<HttpServe
       logger.debug({ code: error.code, reqId: request.id }, 'request refused before dispatch');
       code = 'unable_to_parse_json';
     } else code = answerFor(error, request);
-    return reply.code(200).headers(RESPONSE_HEADERS).send(Buffer.from(errorBody(code)));
+    return reply
+      .code(200)
+      .headers(RESPONSE_HEADERS)
+      .send(Buffer.from(errorBody(code)));
   });
   return app;
 }

@@ -26,7 +26,14 @@ const DOT = 0x2e;
  * `bare_scalars`: has numbers, true, false or null outside strings, to be quoted first
  * (`quoteBareScalars`); `too_deep`: nests objects/arrays deeper than allowed.
  */
-export type BodyShape = 'plain' | 'bare_scalars' | 'too_deep';
+export type BodyShape = 'plain' | 'bare_scalars' | 'too_deep' | 'too_many_values';
+
+/**
+ * Values (array elements and object members, counted by their separating commas) a request may hold.
+ * JSON.parse is synchronous: 32 MB of small values costs ~0.5 s during which no other client is
+ * answered; a real request (a list of at most MAX_LIST_ENTRIES, see params.ts) stays far below this.
+ */
+export const MAX_BODY_VALUES = 4096;
 
 function startsBareScalar(code: number): boolean {
   return (code >= DIGIT_0 && code <= DIGIT_9) || code === MINUS || code === LETTER_T || code === LETTER_F || code === LETTER_N;
@@ -38,8 +45,9 @@ function startsBareScalar(code: number): boolean {
  * node, which counts every '{' and '[' in the body (even inside strings), this measures real
  * nesting: brackets inside strings don't count.
  */
-export function scanJsonBody(body: Uint8Array, maxDepth: number): BodyShape {
+export function scanJsonBody(body: Uint8Array, maxDepth: number, maxValues = MAX_BODY_VALUES): BodyShape {
   let depth = 0;
+  let separators = 0;
   let inString = false;
   let bareScalars = false;
   for (let i = 0; i < body.length; i++) {
@@ -53,6 +61,8 @@ export function scanJsonBody(body: Uint8Array, maxDepth: number): BodyShape {
       if (++depth > maxDepth) return 'too_deep';
     } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
       depth--;
+    } else if (byte === COMMA) {
+      if (++separators >= maxValues) return 'too_many_values';
     } else if (!bareScalars && startsBareScalar(byte)) {
       bareScalars = true;
     }
@@ -62,7 +72,16 @@ export function scanJsonBody(body: Uint8Array, maxDepth: number): BodyShape {
 
 /** Where a bare token ends: at whitespace or the next structural character. */
 function isDelimiter(code: number): boolean {
-  return code <= 0x20 || code === COMMA || code === COLON || code === CLOSE_BRACE || code === CLOSE_BRACKET || code === OPEN_BRACE || code === OPEN_BRACKET || code === QUOTE;
+  return (
+    code <= 0x20 ||
+    code === COMMA ||
+    code === COLON ||
+    code === CLOSE_BRACE ||
+    code === CLOSE_BRACKET ||
+    code === OPEN_BRACE ||
+    code === OPEN_BRACKET ||
+    code === QUOTE
+  );
 }
 
 function isDigit(code: number | undefined): boolean {
@@ -167,7 +186,13 @@ export function quoteBareScalars(json: Buffer): Buffer {
   return out.subarray(0, written);
 }
 
-/** JSON text read into the node's shape: objects and arrays, every scalar a string. */
-export function parseAsPropertyTree(json: string): unknown {
-  return JSON.parse(quoteBareScalars(Buffer.from(json, 'utf8')).toString('utf8'));
+/**
+ * JSON text read into the node's shape: objects and arrays, every scalar a string. Throws for text
+ * nesting deeper than `maxDepth` or holding more than `maxValues` values (as a request body would).
+ */
+export function parseAsPropertyTree(json: string, maxDepth = Number.MAX_SAFE_INTEGER, maxValues = Number.MAX_SAFE_INTEGER): unknown {
+  const bytes = Buffer.from(json, 'utf8');
+  const shape = scanJsonBody(bytes, maxDepth, maxValues);
+  if (shape === 'too_deep' || shape === 'too_many_values') throw new Error(`JSON text refused: ${shape}`);
+  return JSON.parse((shape === 'bare_scalars' ? quoteBareScalars(bytes) : bytes).toString('utf8'));
 }

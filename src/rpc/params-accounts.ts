@@ -61,7 +61,6 @@ export class AccountReader {
   }
 }
 
-
 /**
  * The V25+ answer of the accounts_* actions: under `field`, each account that `lookup` finds,
  * keyed as `lookup` says; under `errors`, the account text as sent → "Bad account number" or

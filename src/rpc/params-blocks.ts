@@ -17,6 +17,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A block's JSON is under 1 KB (a state block with link_as_account, pretty-printed); 16 KiB leaves
+ * room for whitespace and extra fields. Without a bound a 32 MB nested string took seconds and GBs.
+ */
+const MAX_BLOCK_TEXT = 16 * 1024;
+/** A block is one flat object; a little nesting in fields the node ignores is tolerated. */
+const MAX_BLOCK_DEPTH = 4;
+const MAX_BLOCK_VALUES = 64;
+
 export interface BlockParams {
   readonly block?: unknown;
   readonly json_block?: unknown;
@@ -33,9 +42,9 @@ export function requestBlock(params: BlockParams): Block {
   let raw: unknown = params.block;
   if (raw === undefined) throw new RpcError('unable_to_parse_json');
   if (!jsonBlock) {
-    if (typeof raw !== 'string') throw new RpcError('block_invalid');
+    if (typeof raw !== 'string' || raw.length > MAX_BLOCK_TEXT) throw new RpcError('block_invalid');
     try {
-      raw = parseAsPropertyTree(raw);
+      raw = parseAsPropertyTree(raw, MAX_BLOCK_DEPTH, MAX_BLOCK_VALUES);
     } catch (cause) {
       throw new RpcError('block_invalid', { cause });
     }
@@ -62,4 +71,3 @@ export function optionalMultiplier(value: unknown): number | undefined {
   if (!(parsed > 0) || !Number.isFinite(parsed)) throw new RpcError('bad_multiplier');
   return parsed;
 }
-

@@ -30,7 +30,10 @@ export class TrustSnapshot {
    * @param revoked certificates that were trusted earlier in this run and have been removed since
    *   (by fingerprint): a refusal of one of them says "revoked", never "misnamed, rename it".
    */
-  constructor(scan: TrustDirScan, readonly revoked: ReadonlyMap<string, X509Certificate> = new Map()) {
+  constructor(
+    scan: TrustDirScan,
+    readonly revoked: ReadonlyMap<string, X509Certificate> = new Map(),
+  ) {
     this.certificates = scan.trusted;
     this.ignored = scan.ignored;
     this.caPems = scan.trusted.map((entry) => entry.pem);
@@ -163,7 +166,14 @@ export class ClientTrust {
    */
   private async dropVanished(): Promise<void> {
     const { certificates, ignored } = this.snapshot;
-    const present = await Promise.all(certificates.map((entry) => stat(entry.path).then(() => true, (error: { code?: string }) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR')));
+    const present = await Promise.all(
+      certificates.map((entry) =>
+        stat(entry.path).then(
+          () => true,
+          (error: { code?: string }) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
+        ),
+      ),
+    );
     if (present.every(Boolean)) return;
     this.apply({ trusted: certificates.filter((_, index) => present[index]), ignored });
   }
@@ -172,7 +182,10 @@ export class ClientTrust {
     const message = error instanceof Error ? error.message : String(error);
     if (message === this.failing) return;
     this.failing = message;
-    this.logger.error({ err: error, folder: this.folder }, 'client_certs_path: rescan failed; certificates whose files are gone are revoked, the rest of the previous trust list stays until a rescan succeeds (retried at every poll, logged again when the error changes)');
+    this.logger.error(
+      { err: error, folder: this.folder },
+      'client_certs_path: rescan failed; certificates whose files are gone are revoked, the rest of the previous trust list stays until a rescan succeeds (retried at every poll, logged again when the error changes)',
+    );
   }
 
   private apply(scan: TrustDirScan): void {
@@ -189,7 +202,10 @@ export class ClientTrust {
       this.logger.info({ file: entry.file, client: entry.identity }, 'client certificate revoked');
       const leftovers = scan.ignored.filter((ignored) => ignored.certificate?.fingerprint256 === entry.fingerprint256).map((ignored) => ignored.file);
       if (leftovers.length > 0) {
-        this.logger.warn({ folder: this.folder, files: leftovers, client: entry.identity }, `the revoked client certificate is still in client_certs_path as ${leftovers.join(', ')}: 'nano-rpc certs rehash' would trust it again; delete it (nano-rpc certs revoke removes the link and the file)`);
+        this.logger.warn(
+          { folder: this.folder, files: leftovers, client: entry.identity },
+          `the revoked client certificate is still in client_certs_path as ${leftovers.join(', ')}: 'nano-rpc certs rehash' would trust it again; delete it (nano-rpc certs revoke removes the link and the file)`,
+        );
       }
     }
     this.report(next);
@@ -214,7 +230,10 @@ export class ClientTrust {
     for (const entry of snapshot.ignored) {
       // A revoked certificate's leftover file is reported once, at the revocation, without advice to trust it.
       if (entry.certificate && snapshot.revoked.has(entry.certificate.fingerprint256)) continue;
-      this.logger.warn({ folder: this.folder, file: entry.file, expectedName: entry.expectedName }, `client_certs_path: ${entry.file} is not trusted: ${entry.reason}`);
+      this.logger.warn(
+        { folder: this.folder, file: entry.file, expectedName: entry.expectedName },
+        `client_certs_path: ${entry.file} is not trusted: ${entry.reason}`,
+      );
     }
     if (snapshot.certificates.length === 0) {
       this.logger.warn({ folder: this.folder }, 'client_certs_path holds no trusted certificate: every client will be refused');

@@ -38,7 +38,13 @@ export class ConnectionGate {
     server.maxConnections = limits.maxConnections;
     server.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
       const address = data?.remoteAddress ?? 'unknown';
-      refusals.refuse('warn', address, 'too_many_connections', `connection refused: ${limits.maxConnections} connections are open (connections.max_connections)`, { peer: `${address}:${data?.remotePort}` });
+      refusals.refuse(
+        'warn',
+        address,
+        'too_many_connections',
+        `connection refused: ${limits.maxConnections} connections are open (connections.max_connections)`,
+        { peer: `${address}:${data?.remotePort}` },
+      );
     });
     server.on('connection', (socket: Socket) => this.arrive(socket, startTls));
   }
@@ -57,7 +63,13 @@ export class ConnectionGate {
     socket.on('error', () => socket.destroy());
     const open = this.perAddress.get(address) ?? 0;
     if (open >= this.limits.maxConnectionsPerAddress) {
-      this.refusals.refuse('warn', address, 'too_many_connections', `connection refused: ${open} connections from ${address} are open (connections.max_connections_per_address)`, { peer });
+      this.refusals.refuse(
+        'warn',
+        address,
+        'too_many_connections',
+        `connection refused: ${open} connections from ${address} are open (connections.max_connections_per_address)`,
+        { peer },
+      );
       socket.destroy();
       return;
     }
@@ -94,7 +106,13 @@ export class ConnectionGate {
 
   private answerPlainHttp(socket: Socket, address: string, peer: string, host: string | undefined): void {
     const url = host ? `https://${host}/` : 'https://';
-    this.refusals.refuse('warn', address, 'plain_http', `plain HTTP request on the TLS port: answered 400, the client must use ${host ? 'https://HOST/' : 'https://'}`, { peer });
+    this.refusals.refuse(
+      'warn',
+      address,
+      'plain_http',
+      `plain HTTP request on the TLS port: answered 400, the client must use ${host ? 'https://HOST/' : 'https://'}`,
+      { peer },
+    );
     const body = `400 Bad Request: the plain HTTP request was sent to an HTTPS port. Use ${url} instead.\n`;
     socket.end(
       'HTTP/1.1 400 Bad Request\r\n' +

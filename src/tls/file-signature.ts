@@ -2,10 +2,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 async function describe(path: string): Promise<string> {
-  const [link, target] = await Promise.all([
-    lstat(path).catch(() => undefined),
-    stat(path).catch(() => undefined),
-  ]);
+  const [link, target] = await Promise.all([lstat(path).catch(() => undefined), stat(path).catch(() => undefined)]);
   if (!link) return 'missing';
   // Both the entry and what it points to: replacing a symlink's target must count as a change.
   const self = `${link.ino}:${link.size}:${link.mtimeMs}`;

@@ -1,6 +1,7 @@
 import { createDiffieHellman, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import { ConfigError, describeFsError, displayName } from '../config/problems.js';
 import type { RpcConfig } from '../config/types.js';
 
@@ -106,9 +107,20 @@ export async function loadServerMaterial(secure: Secure, configFile: string): Pr
     const dhIn = await loadItem('server_dh_path', undefined, secure.serverDhPath, undefined, problem);
     if (dhIn !== undefined) {
       const checked = checkDh(dhIn, problem);
-      if (checked !== undefined) {
+      if (checked === undefined) {
+        // reported
+      } else if (platformAcceptsDh(checked.pem)) {
         ({ pem: dhparam, bits: dhBits } = checked);
         if (dhBits < 2048) warn('server_dh_path', `${dhBits}-bit DH parameters are weak; use 2048 or more (RFC 7919 ffdhe2048)`);
+      } else if (checked.bits < 2048) {
+        // Node 24's OpenSSL 3.5 (security level 2) refuses them; the file is well-formed, only too small.
+        // DHE is a TLS 1.2 fallback: TLS 1.3 and ECDHE need no DH file, so the start goes on without it.
+        warn(
+          'server_dh_path',
+          `this platform's OpenSSL refuses the ${checked.bits}-bit DH parameters in ${dhIn.source} as too weak; starting without them (TLS 1.3 and ECDHE are unaffected). Make 2048-bit ones with: scripts/make-dhparam.sh ${dhIn.source} (or openssl dhparam -out ${dhIn.source} 2048)`,
+        );
+      } else {
+        problem('server_dh_path', `${dhIn.source}: OpenSSL refuses these ${checked.bits}-bit DH parameters (Error setting temp DH parameter)`);
       }
     }
   }
@@ -159,11 +171,7 @@ async function checkKeyMode(file: string, warn: (key: string, text: string) => v
   }
 }
 
-function decryptKey(
-  keyIn: Loaded,
-  passphrase: string,
-  problem: (key: string, text: string) => void,
-): KeyObject | undefined {
+function decryptKey(keyIn: Loaded, passphrase: string, problem: (key: string, text: string) => void): KeyObject | undefined {
   const block = KEY_BLOCK.exec(keyIn.text);
   if (block === null) {
     problem('server_key_path', `${keyIn.source} contains no PEM private key (-----BEGIN [RSA |EC ]PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)`);
@@ -173,10 +181,7 @@ function decryptKey(
   // PKCS#8 says so in its label; traditional OpenSSL PEM in a Proc-Type header.
   const encrypted = block[1] === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,\s*ENCRYPTED/m.test(pem);
   if (encrypted && passphrase === '') {
-    problem(
-      'server_key_passphrase',
-      `the key in ${keyIn.source} is encrypted; set server_key_passphrase (or NANO_RPC_SERVER_KEY_PASSPHRASE)`,
-    );
+    problem('server_key_passphrase', `the key in ${keyIn.source} is encrypted; set server_key_passphrase (or NANO_RPC_SERVER_KEY_PASSPHRASE)`);
     return undefined;
   }
   try {
@@ -213,6 +218,16 @@ function checkDh(dhIn: Loaded, problem: (key: string, text: string) => void): { 
     return fail('has DH parameters that OpenSSL rejects');
   }
   return { pem: block[0].replace(/\r\n/g, '\n') + '\n', bits };
+}
+
+/** Whether this Node/OpenSSL takes the parameters in a TLS context (its security level may refuse small groups). */
+function platformAcceptsDh(pem: string): boolean {
+  try {
+    createSecureContext({ dhparam: pem });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The INTEGERs of a top-level DER SEQUENCE (DHParameter: p, g[, privateValueLength]). */

@@ -95,7 +95,10 @@ export class RefusalLog {
         entry.quiet = true;
         continue;
       }
-      this.options.logger[entry.level]({ peer: entry.address, kind: entry.kind, repeated: entry.count, seconds }, `${entry.message} (${entry.count} more time${entry.count === 1 ? '' : 's'} from ${entry.address} in the last ${seconds} s)`);
+      this.options.logger[entry.level](
+        { peer: entry.address, kind: entry.kind, repeated: entry.count, seconds },
+        `${entry.message} (${entry.count} more time${entry.count === 1 ? '' : 's'} from ${entry.address} in the last ${seconds} s)`,
+      );
       entry.count = 0;
     }
     if (this.repeats.size === 0 && this.timer) {

@@ -27,12 +27,16 @@ export function explainRefusal(leaf: X509Certificate | undefined, openSslError: 
   if (openSslError && EXPIRED.has(openSslError)) return { kind: 'expired', reason: `client certificate expired (${leaf.validTo})` };
   if (openSslError && NOT_YET_VALID.has(openSslError)) return { kind: 'not_yet_valid', reason: `client certificate not valid before ${leaf.validFrom}` };
 
-  const misnamed = snapshot.ignored.find(({ certificate }) =>
-    certificate !== undefined && (certificate.fingerprint256 === leaf.fingerprint256 || leaf.checkIssued(certificate)));
+  const misnamed = snapshot.ignored.find(
+    ({ certificate }) => certificate !== undefined && (certificate.fingerprint256 === leaf.fingerprint256 || leaf.checkIssued(certificate)),
+  );
   if (misnamed) {
     // misnamed.reason already carries the node's hint; the name to give comes once, after it.
     const rename = misnamed.expectedName ? `; to trust it, name it ${misnamed.expectedName}` : '';
-    return { kind: 'misnamed', reason: `client certificate is in client_certs_path as ${misnamed.file}, which is not read as trusted: ${misnamed.reason}${rename}` };
+    return {
+      kind: 'misnamed',
+      reason: `client certificate is in client_certs_path as ${misnamed.file}, which is not read as trusted: ${misnamed.reason}${rename}`,
+    };
   }
   if (openSslError === 'SELF_SIGNED_CERT_IN_CHAIN') {
     return { kind: 'untrusted', reason: 'untrusted client certificate: its chain ends in a self-signed root that is not in client_certs_path' };
@@ -40,6 +44,7 @@ export function explainRefusal(leaf: X509Certificate | undefined, openSslError: 
   if (openSslError === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
     return { kind: 'untrusted', reason: 'untrusted client certificate: self-signed and not in client_certs_path' };
   }
-  if (openSslError) return { kind: 'untrusted', reason: `untrusted client certificate: it does not chain to a certificate in client_certs_path (${openSslError})` };
+  if (openSslError)
+    return { kind: 'untrusted', reason: `untrusted client certificate: it does not chain to a certificate in client_certs_path (${openSslError})` };
   return { kind: 'revoked', reason: 'client certificate is no longer trusted (removed from client_certs_path)' };
 }

@@ -27,7 +27,7 @@ export interface SecureServerOptions {
   /** How often repeated refusals are summarised (default 5 s). */
   readonly refusalSummaryMs?: number;
   /** Told of every admitted client and every refusal (by kind), for metrics. */
-  readonly onHandshake?: (outcome: 'accepted' | string) => void;
+  readonly onHandshake?: (outcome: string) => void;
 }
 
 /**
@@ -67,7 +67,10 @@ export class SecureServer {
   private readonly refusals: RefusalLog;
   private readonly gate: ConnectionGate;
 
-  constructor(private readonly options: SecureServerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  constructor(
+    private readonly options: SecureServerOptions,
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ) {
     this.material = options.material;
     const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
     this.refusals = new RefusalLog({ logger: options.logger, ...(options.refusalSummaryMs !== undefined ? { summaryMs: options.refusalSummaryMs } : {}) });
@@ -88,7 +91,11 @@ export class SecureServer {
     if (trust) allowPartialTrustChain(this.server);
     this.gate = new ConnectionGate(this.server, limits, this.refusals);
     this.server.on('connection', (socket: Socket) => {
-      this.arrivals.set(socket, { peer: `${socket.remoteAddress}:${socket.remotePort}`, address: socket.remoteAddress ?? 'unknown', generation: this.generation });
+      this.arrivals.set(socket, {
+        peer: `${socket.remoteAddress}:${socket.remotePort}`,
+        address: socket.remoteAddress ?? 'unknown',
+        generation: this.generation,
+      });
     });
     this.server.prependListener('secureConnection', (socket: TLSSocket) => {
       this.gate.settled(rawSocketOf(socket));
@@ -97,7 +104,10 @@ export class SecureServer {
     this.server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
       const raw = rawSocketOf(socket);
       const arrival = raw ? this.arrivals.get(raw) : undefined;
-      this.refusals.refuse('info', arrival?.address ?? 'unknown', 'handshake_failed', `TLS handshake failed: ${describeHandshakeError(error)}`, { peer: arrival?.peer, code: error.code });
+      this.refusals.refuse('info', arrival?.address ?? 'unknown', 'handshake_failed', `TLS handshake failed: ${describeHandshakeError(error)}`, {
+        peer: arrival?.peer,
+        code: error.code,
+      });
       options.onHandshake?.('handshake_failed');
     });
     this.server.once('close', () => this.refusals.close());
@@ -213,7 +223,10 @@ export class SecureServer {
     this.options.onHandshake?.('accepted');
     socket.once('close', () => this.open.delete(socket));
     if (this.options.logger.isLevelEnabled('debug')) {
-      this.options.logger.debug({ peer: this.peerOf(socket), client: this.certificateOf(socket, connection)?.identity, resumed: socket.isSessionReused() }, 'TLS client accepted');
+      this.options.logger.debug(
+        { peer: this.peerOf(socket), client: this.certificateOf(socket, connection)?.identity, resumed: socket.isSessionReused() },
+        'TLS client accepted',
+      );
     }
   }
 
@@ -243,7 +256,14 @@ export class SecureServer {
         }
       : {};
     const client = leaf ? clientIdentityOf(leaf) : undefined;
-    this.refusals.refuse('warn', socket.remoteAddress ?? 'unknown', refusal.kind, `TLS client refused: ${refusal.reason}`, { peer: this.peerOf(socket), client, ...details }, client?.fingerprint256);
+    this.refusals.refuse(
+      'warn',
+      socket.remoteAddress ?? 'unknown',
+      refusal.kind,
+      `TLS client refused: ${refusal.reason}`,
+      { peer: this.peerOf(socket), client, ...details },
+      client?.fingerprint256,
+    );
     this.options.onHandshake?.(refusal.kind);
   }
 
@@ -269,7 +289,6 @@ function tlsContextOptions(material: ServerMaterial, trust: TrustSnapshot | unde
     ...(trust ? { ca: trust.caPems } : {}),
   };
 }
-
 
 function describeHandshakeError(error: Error & { code?: string }): string {
   if (error.code === 'ECONNRESET') return 'the client closed the connection during the handshake (does it trust the server certificate?)';

@@ -198,7 +198,8 @@ export async function revokeFromTrustDir(dir: string, selector: string): Promise
   for (const certificate of leftovers) matched.add(certificate.fingerprint256);
   if (matched.size === 0) throw new Error(`no certificate in ${dir} matches "${selector}"`);
 
-  const holds = (e: Entry): string[] => (e.loaded.kind === 'certs' ? e.loaded.certs.map((c) => c.cert.fingerprint256) : e.loaded.kind === 'der' ? [e.loaded.cert.cert.fingerprint256] : []);
+  const holds = (e: Entry): string[] =>
+    e.loaded.kind === 'certs' ? e.loaded.certs.map((c) => c.cert.fingerprint256) : e.loaded.kind === 'der' ? [e.loaded.cert.cert.fingerprint256] : [];
   const doomed: Entry[] = [];
   const kept: Array<{ path: string; why: string }> = [];
   for (const e of entries) {
@@ -402,18 +403,22 @@ function matchSelector(dir: string, trusted: TrustedCert[], entries: Entry[], se
   const entry = entries.find((e) => e.name === fileName);
   const byFile = entry?.loaded.kind === 'certs' ? entry.loaded.certs.map((c) => c.cert.fingerprint256) : [];
 
-  return [
-    ...byFingerprint.map((t) => t.fingerprint256),
-    ...byName.map((t) => t.fingerprint256),
-    ...byFile.filter((fp) => trustedFps.has(fp)),
-  ];
+  return [...byFingerprint.map((t) => t.fingerprint256), ...byName.map((t) => t.fingerprint256), ...byFile.filter((fp) => trustedFps.has(fp))];
 }
 
 function matchLeftovers(dir: string, ignored: readonly IgnoredEntry[], selector: string): X509Certificate[] {
   const hex = selector.replaceAll(':', '').toUpperCase();
-  const fileName = selector.includes('/') || selector.includes(path.sep) ? (path.dirname(path.resolve(selector)) === path.resolve(dir) ? path.basename(selector) : undefined) : selector;
+  const fileName =
+    selector.includes('/') || selector.includes(path.sep)
+      ? path.dirname(path.resolve(selector)) === path.resolve(dir)
+        ? path.basename(selector)
+        : undefined
+      : selector;
   return ignored.flatMap(({ file, certificate }) =>
-    certificate !== undefined && (certificate.fingerprint256.replaceAll(':', '') === hex || clientIdentityOf(certificate).commonName === selector || file === fileName) ? [certificate] : [],
+    certificate !== undefined &&
+    (certificate.fingerprint256.replaceAll(':', '') === hex || clientIdentityOf(certificate).commonName === selector || file === fileName)
+      ? [certificate]
+      : [],
   );
 }
 

@@ -14,7 +14,19 @@ export interface HttpUpstreamOptions {
 }
 
 /** Errors that prove the request never left: nothing reached the node. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_HAS_EXPIRED']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_HAS_EXPIRED',
+]);
 
 const HEADERS = { 'content-type': 'application/json' };
 
@@ -50,7 +62,12 @@ export class HttpUpstream implements Upstream {
   static async open(options: Omit<HttpUpstreamOptions, 'ca' | 'cert' | 'key'> & { caPath: string; certPath: string; keyPath: string }): Promise<HttpUpstream> {
     const read = (file: string): Promise<string | undefined> => (file === '' ? Promise.resolve(undefined) : readFile(file, 'utf8'));
     const [ca, cert, key] = await Promise.all([read(options.caPath), read(options.certPath), read(options.keyPath)]);
-    return new HttpUpstream({ ...options, ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) });
+    return new HttpUpstream({
+      ...options,
+      ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+    });
   }
 
   /**
@@ -80,7 +97,11 @@ export class HttpUpstream implements Upstream {
             return false;
           }
           for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-            if (rawHeaders[i]!.length === 14 && rawHeaders[i]!.toString('latin1').toLowerCase() === 'content-length' && Number(rawHeaders[i + 1]!.toString('latin1')) > max) {
+            if (
+              rawHeaders[i]!.length === 14 &&
+              rawHeaders[i]!.toString('latin1').toLowerCase() === 'content-length' &&
+              Number(rawHeaders[i + 1]!.toString('latin1')) > max
+            ) {
               failed = tooLarge(max);
               abort(failed);
               return false;
@@ -107,7 +128,10 @@ export class HttpUpstream implements Upstream {
           reject(failed ?? this.classify(error, answered));
         },
       } as unknown as Dispatcher.DispatchHandler;
-      this.pool.dispatch({ origin: this.origin, path: this.path, method: 'POST', headers: HEADERS, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+      this.pool.dispatch(
+        { origin: this.origin, path: this.path, method: 'POST', headers: HEADERS, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+        handler,
+      );
     });
   }
 

@@ -2,7 +2,6 @@ import { connect, type Socket } from 'node:net';
 import { FrameReader, IPC_ANSWER_HEADER, IPC_REQUEST_HEADER, requestHeader } from '../ipc/frame.js';
 import { UpstreamError, type Upstream } from './upstream.js';
 
-
 export interface IpcUpstreamOptions {
   readonly name: string;
   readonly host: string;
@@ -195,7 +194,11 @@ class IpcConnection {
     }
     const frames = current.reader.push(chunk);
     if (frames === 'too_large') {
-      this.fail(new UpstreamError('node_failed_to_read_payload', true, `answer larger than backend.max_answer_size (${this.options.maxAnswerSize} bytes)`, { kind: 'too_large' }));
+      this.fail(
+        new UpstreamError('node_failed_to_read_payload', true, `answer larger than backend.max_answer_size (${this.options.maxAnswerSize} bytes)`, {
+          kind: 'too_large',
+        }),
+      );
       this.destroy();
       return;
     }

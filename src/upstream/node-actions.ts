@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { flag, text } from '../rpc/params.js';
 
-
 /**
  * nano_rpc's control rules that depend on parameters (rpc_handler.cpp): `process` with
  * `force` and `stats` with `type` = `objects` need `enable_control` like the control list.

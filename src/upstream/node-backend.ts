@@ -13,6 +13,8 @@ import { UpstreamSet, type UpstreamSetOptions } from './upstream-set.js';
 export interface NodeBackend {
   /** The dispatcher's last step in node mode: forwards what passed the front checks. */
   readonly forward: Forward;
+  /** The upstreams' names, for the start-up line. */
+  readonly upstreams: readonly string[];
   close(): Promise<void>;
 }
 
@@ -28,7 +30,13 @@ export interface NodeBackendOptions {
 export async function openNodeBackend(options: NodeBackendOptions): Promise<NodeBackend> {
   const { config, logger } = options;
   const upstreams: Upstream[] = await Promise.all(config.upstreams.map((upstream) => openUpstream(upstream, config.maxAnswerSize)));
-  const set = new UpstreamSet({ upstreams, requestTimeoutMs: config.requestTimeoutMs, probeIntervalMs: config.probeIntervalMs, logger, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const set = new UpstreamSet({
+    upstreams,
+    requestTimeoutMs: config.requestTimeoutMs,
+    probeIntervalMs: config.probeIntervalMs,
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   logger.info({ upstreams: upstreams.map((u) => u.name) }, 'node mode: forwarding to the upstream nodes');
 
   const forward: Forward = {
@@ -46,12 +54,22 @@ export async function openNodeBackend(options: NodeBackendOptions): Promise<Node
       );
     },
   };
-  return { forward, close: () => set.close() };
+  return { forward, upstreams: upstreams.map((u) => u.name), close: () => set.close() };
 }
 
 function openUpstream(upstream: UpstreamConfig, maxAnswerSize: number): Promise<Upstream> {
   if (upstream.kind === 'ipc') {
-    return Promise.resolve(new IpcUpstream({ name: upstream.name, host: upstream.host, port: upstream.port, connections: upstream.connections, maxAnswerSize }));
+    return Promise.resolve(
+      new IpcUpstream({ name: upstream.name, host: upstream.host, port: upstream.port, connections: upstream.connections, maxAnswerSize }),
+    );
   }
-  return HttpUpstream.open({ name: upstream.name, url: upstream.url, connections: upstream.connections, maxAnswerSize, caPath: upstream.caPath, certPath: upstream.certPath, keyPath: upstream.keyPath });
+  return HttpUpstream.open({
+    name: upstream.name,
+    url: upstream.url,
+    connections: upstream.connections,
+    maxAnswerSize,
+    caPath: upstream.caPath,
+    certPath: upstream.certPath,
+    keyPath: upstream.keyPath,
+  });
 }

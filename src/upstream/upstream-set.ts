@@ -65,7 +65,10 @@ export class UpstreamSet {
         return answer;
       } catch (error) {
         const failure = error instanceof UpstreamError ? error : new UpstreamError('node_connection_failed', true, String(error), { cause: error });
-        this.options.logger.warn({ upstream: member.upstream.name, action, reason: failure.detail, answer: failure.code }, failure.kind === 'timeout' ? 'upstream request timed out' : 'upstream request failed');
+        this.options.logger.warn(
+          { upstream: member.upstream.name, action, reason: failure.detail, answer: failure.code },
+          failure.kind === 'timeout' ? 'upstream request timed out' : 'upstream request failed',
+        );
         if (failure.kind === 'transport') this.markFailed(member, failure);
         if (this.closed) throw failure;
         if (!failure.sent) {

@@ -55,7 +55,12 @@ export class WalletStore {
   static async open(path: string): Promise<WalletStore> {
     await mkdir(path, { recursive: true });
     const root = open<Buffer, Buffer>({ path, maxDbs: 4, ...BINARY });
-    return new WalletStore(root, root.openDB<Buffer, Buffer>('wallets', BINARY), root.openDB<Buffer, Buffer>('entries', BINARY), root.openDB<Buffer, Buffer>('send_ids', BINARY));
+    return new WalletStore(
+      root,
+      root.openDB<Buffer, Buffer>('wallets', BINARY),
+      root.openDB<Buffer, Buffer>('entries', BINARY),
+      root.openDB<Buffer, Buffer>('send_ids', BINARY),
+    );
   }
 
   loadAll(): StoredWallet[] {
@@ -72,34 +77,34 @@ export class WalletStore {
     return result;
   }
 
-  /** Resolves once committed and synced. */
+  /** Resolves once committed and synced. (Inside `transaction` a put/remove applies at once; its promise is the transaction's.) */
   async putWallet(id: Buffer, record: WalletRecord, entries: ReadonlyMap<string, EntryRecord> = new Map()): Promise<void> {
     await this.root.transaction(() => {
-      this.wallets.put(id, encode(record));
-      for (const [publicKey, entry] of entries) this.entries.put(entryKey(id, publicKey), encode(entry));
+      void this.wallets.put(id, encode(record));
+      for (const [publicKey, entry] of entries) void this.entries.put(entryKey(id, publicKey), encode(entry));
     });
     await this.root.flushed;
   }
 
   async putEntries(id: Buffer, entries: ReadonlyMap<string, EntryRecord>, record?: WalletRecord): Promise<void> {
     await this.root.transaction(() => {
-      if (record !== undefined) this.wallets.put(id, encode(record));
-      for (const [publicKey, entry] of entries) this.entries.put(entryKey(id, publicKey), encode(entry));
+      if (record !== undefined) void this.wallets.put(id, encode(record));
+      for (const [publicKey, entry] of entries) void this.entries.put(entryKey(id, publicKey), encode(entry));
     });
     await this.root.flushed;
   }
 
   async removeEntries(id: Buffer, publicKeys: readonly string[]): Promise<void> {
     await this.root.transaction(() => {
-      for (const publicKey of publicKeys) this.entries.remove(entryKey(id, publicKey));
+      for (const publicKey of publicKeys) void this.entries.remove(entryKey(id, publicKey));
     });
     await this.root.flushed;
   }
 
   async removeWallet(id: Buffer, publicKeys: readonly string[]): Promise<void> {
     await this.root.transaction(() => {
-      this.wallets.remove(id);
-      for (const publicKey of publicKeys) this.entries.remove(entryKey(id, publicKey));
+      void this.wallets.remove(id);
+      for (const publicKey of publicKeys) void this.entries.remove(entryKey(id, publicKey));
     });
     await this.root.flushed;
   }

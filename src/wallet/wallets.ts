@@ -208,7 +208,12 @@ export class Wallets {
     const walletKey = this.unlocked(wallet);
     const salt = randomBytes(SALT_BYTES);
     const key = await passwordKey(password, salt, this.kdf);
-    const record: WalletRecord = { ...wallet.record, salt: salt.toString('hex'), kdf: { ops: this.kdf.ops, mem: this.kdf.mem }, walletKey: seal(walletKey, key).toString('hex') };
+    const record: WalletRecord = {
+      ...wallet.record,
+      salt: salt.toString('hex'),
+      kdf: { ops: this.kdf.ops, mem: this.kdf.mem },
+      walletKey: seal(walletKey, key).toString('hex'),
+    };
     wipe(key);
     await this.store.putEntries(wallet.id, new Map(), record);
     wallet.record = record;
@@ -411,7 +416,12 @@ export class Wallets {
     const wallet = this.get(id);
     const walletKey = this.unlocked(wallet);
     const removed = [...wallet.entries].filter(([, entry]) => entry.kind === 'deterministic').map(([key]) => key);
-    const next: Wallet = { id: wallet.id, record: { ...wallet.record, seed: seal(seed, walletKey).toString('hex'), index: 0 }, entries: new Map(wallet.entries), walletKey };
+    const next: Wallet = {
+      id: wallet.id,
+      record: { ...wallet.record, seed: seal(seed, walletKey).toString('hex'), index: 0 },
+      entries: new Map(wallet.entries),
+      walletKey,
+    };
     for (const key of removed) next.entries.delete(key);
     const restored = this.restoreDeterministic(next, seed, count);
     await this.store.removeEntries(wallet.id, removed);
@@ -497,7 +507,8 @@ export class Wallets {
   async send(id: Buffer, request: SendRequest): Promise<string> {
     const wallet = this.get(id);
     this.unlocked(wallet);
-    if (!wallet.entries.has(hexOf(request.source)) || wallet.entries.get(hexOf(request.source))?.kind === 'watch') throw new WalletError('account_not_found_in_wallet');
+    if (!wallet.entries.has(hexOf(request.source)) || wallet.entries.get(hexOf(request.source))?.kind === 'watch')
+      throw new WalletError('account_not_found_in_wallet');
     const info = this.ledger.accountInfo(request.source);
     if (info === undefined) throw new WalletError('account_not_found');
     if (request.work !== undefined && workValue(request.work, Buffer.from(info.frontier, 'hex')) < workThreshold(info.accountVersion, false, false)) {
@@ -574,7 +585,14 @@ export class Wallets {
     const representative = info === undefined ? Buffer.from(wallet.record.representative, 'hex') : decodeAccount(info.representative)!.publicKey;
     const threshold = workThreshold(maxEpoch(info?.accountVersion ?? 0, pending.epoch), true, false);
     const blockWork = work ?? (await this.work.generate(info === undefined ? account : previous, threshold));
-    const block = signState(privateKey, { account, previous, representative, balance: (info?.balance ?? 0n) + pending.amount, link: sendHash, work: blockWork });
+    const block = signState(privateKey, {
+      account,
+      previous,
+      representative,
+      balance: (info?.balance ?? 0n) + pending.amount,
+      link: sendHash,
+      work: blockWork,
+    });
     wipe(privateKey);
     const result = await this.ledger.processAsync(block);
     if (!result.ok) {
@@ -610,7 +628,8 @@ export class Wallets {
       if (this.closed || this.ledger.pendingEntry(account, hash) === undefined) return Promise.resolve('');
       return this.buildReceive(wallet, account, hash);
     }).catch((error: unknown) => {
-      if (!this.closed) this.logger.warn({ account: hexOf(account), hash: hexOf(hash), err: error instanceof WalletError ? error.code : error }, 'auto-receive failed');
+      if (!this.closed)
+        this.logger.warn({ account: hexOf(account), hash: hexOf(hash), err: error instanceof WalletError ? error.code : error }, 'auto-receive failed');
     });
   }
 

@@ -40,7 +40,14 @@ export async function serveWebsocket(options: WebsocketServeOptions): Promise<Ru
   const secureServer =
     config.secure.enable && options.material !== undefined
       ? new SecureServer(
-          { material: options.material, trust: options.trust, verboseLogging: config.secure.verboseLogging, logger, keepAliveTimeoutMs: options.keepAliveTimeoutMs, expiryCheckMs: options.expiryCheckMs },
+          {
+            material: options.material,
+            trust: options.trust,
+            verboseLogging: config.secure.verboseLogging,
+            logger,
+            keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+            expiryCheckMs: options.expiryCheckMs,
+          },
           upgradeRequired,
         )
       : undefined;
@@ -48,7 +55,12 @@ export async function serveWebsocket(options: WebsocketServeOptions): Promise<Ru
   const websocket = new ConfirmationWebsocket({ server, ledger: options.ledger, logger, isLocalAccount: options.isLocalAccount });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`Error while binding for the websocket on ${config.websocket.address} port ${config.websocket.port}: ${error.code === 'EADDRINUSE' ? 'the address is already in use' : String(error)}`, { cause: error })),
+      reject(
+        new Error(
+          `Error while binding for the websocket on ${config.websocket.address} port ${config.websocket.port}: ${error.code === 'EADDRINUSE' ? 'the address is already in use' : String(error)}`,
+          { cause: error },
+        ),
+      ),
     );
     server.listen(config.websocket.port, config.websocket.address, () => resolve());
   });

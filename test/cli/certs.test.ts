@@ -16,7 +16,11 @@ async function opensslOut(...args: string[]): Promise<string> {
   return (await run('openssl', args)).stdout.trim();
 }
 
-interface Outcome { code: number; out: string[]; err: string[] }
+interface Outcome {
+  code: number;
+  out: string[];
+  err: string[];
+}
 
 async function certs(argv: string[], env: Record<string, string | undefined> = {}): Promise<Outcome> {
   const out: string[] = [];
@@ -102,8 +106,12 @@ describe('nano-rpc certs', () => {
     const ca = { certPem: await readFile(join(tls, 'ca', 'ca.cert.pem'), 'utf8'), privateKey: createPrivateKey(await readFile(join(tls, 'ca', 'ca.key.pem'))) };
     const k = await generateKeyPair('ec-p256');
     const expiredPem = issueCertificate({
-      subject: [['CN', 'old.user']], publicKey: k.publicKey, issuer: ca, purposes: ['client'],
-      notBefore: new Date(Date.now() - 20 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000),
+      subject: [['CN', 'old.user']],
+      publicKey: k.publicKey,
+      issuer: ca,
+      purposes: ['client'],
+      notBefore: new Date(Date.now() - 20 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
     });
     await installTrustedCert(clients, expiredPem);
     // Copied in by hand without renaming: the server ignores it, and list says what the name should be.

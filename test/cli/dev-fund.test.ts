@@ -26,7 +26,11 @@ beforeAll(async () => {
   dir = await tempDir();
   const ca: Identity = await makeCa('dev fund CA');
   const client = await makeClient('dev.fund.client', ca);
-  server = await startTestServer({ dir: dir.path, server: await makeServer(ca), topLevel: ['enable_control = true', '[websocket]', 'enable = true', 'address = "127.0.0.1"', 'port = 0'].join('\n') });
+  server = await startTestServer({
+    dir: dir.path,
+    server: await makeServer(ca),
+    topLevel: ['enable_control = true', '[websocket]', 'enable = true', 'address = "127.0.0.1"', 'port = 0'].join('\n'),
+  });
   await trustClient(server, client);
   agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
   ws = await WsClient.open(server.service.websocketUrl!.replace('127.0.0.1', 'localhost'), { cert: client.certPem, key: client.keyPem, ca: ca.certPem });

@@ -133,8 +133,11 @@ describe('bad configuration stops the start before any socket is bound, one line
   });
 
   it('says "wrong passphrase" (not OpenSSL\'s "bad decrypt") for an encrypted key', async () => {
-    await run('bash', [fileURLToPath(new URL('../../scripts/make-server-cert.sh', import.meta.url)), join(folder.path, 'tls')], { env: { ...process.env, SERVER_KEY_PASSPHRASE: 'right' } });
-    const toml = 'port = 0\naddress = "127.0.0.1"\n[secure]\nenable = true\nserver_cert_path = "tls/server.cert.pem"\nserver_key_path = "tls/server.key.pem"\nserver_key_passphrase = "wrong"\n';
+    await run('bash', [fileURLToPath(new URL('../../scripts/make-server-cert.sh', import.meta.url)), join(folder.path, 'tls')], {
+      env: { ...process.env, SERVER_KEY_PASSPHRASE: 'right' },
+    });
+    const toml =
+      'port = 0\naddress = "127.0.0.1"\n[secure]\nenable = true\nserver_cert_path = "tls/server.cert.pem"\nserver_key_path = "tls/server.key.pem"\nserver_key_passphrase = "wrong"\n';
     const wrong = await serveWith(toml);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/secure\.server_key_passphrase: wrong passphrase/);
@@ -144,7 +147,10 @@ describe('bad configuration stops the start before any socket is bound, one line
   });
 
   it('names the key and path of an unreadable file', async () => {
-    const result = await serveWith('port = 0\naddress = "127.0.0.1"\n[secure]\nenable = true\nserver_cert_path = "missing.pem"\nserver_key_path = "tls/server.key.pem"\nserver_key_passphrase = "right"\n', {});
+    const result = await serveWith(
+      'port = 0\naddress = "127.0.0.1"\n[secure]\nenable = true\nserver_cert_path = "missing.pem"\nserver_key_path = "tls/server.key.pem"\nserver_key_passphrase = "right"\n',
+      {},
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/secure\.server_cert_path: cannot read .*missing\.pem/);
   });
@@ -152,7 +158,10 @@ describe('bad configuration stops the start before any socket is bound, one line
   it('accepts the key and certificate as PEM contents from the environment (\\n escapes), env winning over the file', async () => {
     const cert = await readFile(join(folder.path, 'tls', 'server.cert.pem'), 'utf8');
     const key = await readFile(join(folder.path, 'tls', 'server.key.pem'), 'utf8');
-    await writeFile(join(folder.path, 'env.toml'), 'port = 0\naddress = "127.0.0.1"\n[secure]\nenable = true\nserver_cert_path = "nowhere.pem"\nserver_key_path = "nowhere.key"\n[ledger]\npath = "env-data"\n');
+    await writeFile(
+      join(folder.path, 'env.toml'),
+      'port = 0\naddress = "127.0.0.1"\n[secure]\nenable = true\nserver_cert_path = "nowhere.pem"\nserver_key_path = "nowhere.key"\n[ledger]\npath = "env-data"\n',
+    );
     const env = {
       NANO_RPC_SERVER_CERT: cert.replaceAll('\n', '\\n'),
       NANO_RPC_SERVER_KEY: key.replaceAll('\n', '\r\n'),
@@ -167,9 +176,11 @@ describe('bad configuration stops the start before any socket is bound, one line
       server.child.kill('SIGTERM');
       await server.exited;
     }
-    const broken = await run(process.execPath, [CLI, 'serve', '--config', 'env.toml'], { cwd: folder.path, env: { ...process.env, ...env, NANO_RPC_SERVER_CERT: 'garbage' } });
+    const broken = await run(process.execPath, [CLI, 'serve', '--config', 'env.toml'], {
+      cwd: folder.path,
+      env: { ...process.env, ...env, NANO_RPC_SERVER_CERT: 'garbage' },
+    });
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('NANO_RPC_SERVER_CERT');
   });
 });
-

@@ -67,7 +67,25 @@ describe('durable revocation (nano-rpc certs revoke, rehash, list and a running 
   async function makeClient(name: string): Promise<{ cert: string; key: string }> {
     const cert = join(folder.path, `${name}.cert.pem`);
     const key = join(folder.path, `${name}.key.pem`);
-    const made = await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`, '-addext', 'extendedKeyUsage=clientAuth']);
+    const made = await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'extendedKeyUsage=clientAuth',
+    ]);
     expect(made.code).toBe(0);
     return { cert, key };
   }
@@ -88,7 +106,11 @@ describe('durable revocation (nano-rpc certs revoke, rehash, list and a running 
 
   /** The server's JSON log lines (stdout) matching. */
   const logLines = (match: (line: Record<string, unknown>) => boolean): Array<Record<string, unknown>> =>
-    server.stdout.split('\n').filter((text) => text.startsWith('{')).map((text) => JSON.parse(text) as Record<string, unknown>).filter(match);
+    server.stdout
+      .split('\n')
+      .filter((text) => text.startsWith('{'))
+      .map((text) => JSON.parse(text) as Record<string, unknown>)
+      .filter(match);
 
   beforeAll(async () => {
     folder = await tempDir();
@@ -136,7 +158,9 @@ describe('durable revocation (nano-rpc certs revoke, rehash, list and a running 
     await server.waitForOutput(/"commonName":"carol"[^\n]*"msg":"the revoked client certificate is still in client_certs_path as carol\.cert\.pem/);
     expect((await curl(carol)).code).not.toBe(0);
     await server.waitForOutput(/"kind":"revoked"[^\n]*"commonName":"carol"/);
-    const advice = logLines(() => true).slice(from).filter((l) => typeof l.msg === 'string' && /carol/.test(JSON.stringify(l)) && /forgot to subject-hash|name it /.test(l.msg));
+    const advice = logLines(() => true)
+      .slice(from)
+      .filter((l) => typeof l.msg === 'string' && /carol/.test(JSON.stringify(l)) && /forgot to subject-hash|name it /.test(l.msg));
     expect(advice).toEqual([]);
 
     // certs revoke cleans up what was left behind, and says it was no longer trusted.

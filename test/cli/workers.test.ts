@@ -45,7 +45,18 @@ beforeAll(async () => {
   ({ file: trustedFile } = await installTrustedCert(join(folder.path, 'clients'), client.certPem));
   await writeFile(
     join(folder.path, 'config-rpc.toml'),
-    ['address = "127.0.0.1"', 'port = 0', 'enable_control = true', '[secure]', 'enable = true', 'server_cert_path = "server.cert.pem"', 'server_key_path = "server.key.pem"', 'client_certs_path = "clients"', '[workers]', 'count = 2'].join('\n'),
+    [
+      'address = "127.0.0.1"',
+      'port = 0',
+      'enable_control = true',
+      '[secure]',
+      'enable = true',
+      'server_cert_path = "server.cert.pem"',
+      'server_key_path = "server.key.pem"',
+      'client_certs_path = "clients"',
+      '[workers]',
+      'count = 2',
+    ].join('\n'),
   );
   cli = startCli(['serve', '--config', 'config-rpc.toml'], { cwd: folder.path });
   await cli.waitForOutput(/"worker":1,[^\n]*RPC listening address/, 30_000);
@@ -96,10 +107,21 @@ function rawExchange(session?: Buffer): Promise<{ answer: string; reused: boolea
 
 describe('two workers', () => {
   it('share one port and one ledger: a block processed by one worker is seen by both', async () => {
-    const send = await state({ account: GENESIS, previous: DEV_GENESIS_HASH, representative: GENESIS.pub, balance: GENESIS_AMOUNT - 1n, link: newKey().pub, threshold: T.epoch1 });
+    const send = await state({
+      account: GENESIS,
+      previous: DEV_GENESIS_HASH,
+      representative: GENESIS.pub,
+      balance: GENESIS_AMOUNT - 1n,
+      link: newKey().pub,
+      threshold: T.epoch1,
+    });
     expect(await fresh(JSON.stringify({ action: 'process', json_block: 'true', block: send.json }))).toEqual({ hash: send.hash });
     for (let i = 0; i < 4; i++) expect(await fresh()).toEqual({ count: '2', unchecked: '0', cemented: '2' });
-    const workers = new Set(lines().filter((line) => line.msg === 'rpc' && line.action === 'block_count').map((line) => line.worker));
+    const workers = new Set(
+      lines()
+        .filter((line) => line.msg === 'rpc' && line.action === 'block_count')
+        .map((line) => line.worker),
+    );
     expect([...workers].sort()).toEqual([1, 2]);
   });
 
@@ -122,7 +144,13 @@ describe('two workers', () => {
         expect(exchange.answer).toContain('"count":"2"');
         sessions.push(exchange.session!);
       }
-      const live = [...new Set(lines().filter((line) => line.msg.startsWith('RPC listening address')).map((line) => line.worker))].filter((w) => w !== 1);
+      const live = [
+        ...new Set(
+          lines()
+            .filter((line) => line.msg.startsWith('RPC listening address'))
+            .map((line) => line.worker),
+        ),
+      ].filter((w) => w !== 1);
       expect(live).toEqual([2, 3]);
 
       const revokedIn = live.map((worker) => cli.waitForOutput(new RegExp(`"worker":${worker},[^\\n]*"msg":"client certificate revoked"`), 1000));
@@ -137,7 +165,10 @@ describe('two workers', () => {
       for (const agent of agents) await agent.close();
       ({ file: trustedFile } = await installTrustedCert(join(folder.path, 'clients'), client.certPem));
     }
-    await cli.waitForOutput(/"worker":2,[^\n]*"msg":"client certificate trusted"[^\n]*\n[^]*"worker":3,[^\n]*"msg":"client certificate trusted"|"worker":3,[^\n]*"msg":"client certificate trusted"[^\n]*\n[^]*"worker":2,[^\n]*"msg":"client certificate trusted"/, 2000);
+    await cli.waitForOutput(
+      /"worker":2,[^\n]*"msg":"client certificate trusted"[^\n]*\n[^]*"worker":3,[^\n]*"msg":"client certificate trusted"|"worker":3,[^\n]*"msg":"client certificate trusted"[^\n]*\n[^]*"worker":2,[^\n]*"msg":"client certificate trusted"/,
+      2000,
+    );
   }, 60_000);
 
   it('`stop` answered by one worker stops them all', async () => {

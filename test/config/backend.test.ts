@@ -42,7 +42,7 @@ describe('[backend]', () => {
     expect(c.ipcListener).toEqual({ enable: false, address: '::1', port: 7077 });
   });
 
-  it('node mode without upstreams uses nano_rpc\'s [process] keys for one IPC node', async () => {
+  it("node mode without upstreams uses nano_rpc's [process] keys for one IPC node", async () => {
     const c = await load('[process]\nipc_address = "::ffff:127.0.0.1"\nipc_port = 46000\nnum_ipc_connections = 3\n[backend]\nmode = "node"\n');
     expect(c.backend).toEqual({
       mode: 'node',
@@ -83,7 +83,13 @@ describe('[backend]', () => {
         { kind: 'http', url: 'http://[::1]:7076/', connections: 16, caPath: '' },
         { kind: 'ipc', host: '::1', port: 7077, connections: 2, name: 'tcp://[::1]:7077' },
         { kind: 'ipc', host: '10.0.0.2', port: 7077, connections: 8 },
-        { kind: 'http', url: 'https://node.example:7076/rpc', caPath: path.join(dir, 'ca.pem'), certPath: path.join(dir, 'me.pem'), keyPath: path.join(dir, 'me.key') },
+        {
+          kind: 'http',
+          url: 'https://node.example:7076/rpc',
+          caPath: path.join(dir, 'ca.pem'),
+          certPath: path.join(dir, 'me.pem'),
+          keyPath: path.join(dir, 'me.key'),
+        },
       ],
     });
   });
@@ -106,10 +112,12 @@ describe('[backend]', () => {
         'ipcc = "tcp://[::1]:7077"', // 13
       ].join('\n'),
     );
-    expect(problems.sort()).toEqual([
-      'config-rpc.toml:13: unknown key "backend.upstream.4.ipcc" (did you mean "backend.upstream.4.ipc"?)',
-      'config-rpc.toml:2: backend.mode must be one of "embedded", "node" (got string "nodes")',
-    ].sort());
+    expect(problems.sort()).toEqual(
+      [
+        'config-rpc.toml:13: unknown key "backend.upstream.4.ipcc" (did you mean "backend.upstream.4.ipc"?)',
+        'config-rpc.toml:2: backend.mode must be one of "embedded", "node" (got string "nodes")',
+      ].sort(),
+    );
     const modeOk = await problemsOf(
       [
         '[backend]',
@@ -141,7 +149,9 @@ describe('[backend]', () => {
     expect(c.ipcListener).toEqual({ enable: true, address: '127.0.0.1', port: 46000 });
     expect(c.warnings).toEqual([]);
     const open = await load('[ipc_listener]\nenable = true\naddress = "::"\n');
-    expect(open.warnings).toEqual(['config-rpc.toml:3: ipc_listener.address :: is not loopback: the IPC port has no TLS and no client certificates, anyone who reaches it can call the RPC']);
+    expect(open.warnings).toEqual([
+      'config-rpc.toml:3: ipc_listener.address :: is not loopback: the IPC port has no TLS and no client certificates, anyone who reaches it can call the RPC',
+    ]);
     expect(await problemsOf('[ipc_listener]\naddress = "localhost"\n')).toEqual([
       'config-rpc.toml:2: ipc_listener.address must be an IP address such as "::1" or "127.0.0.1" (got string "localhost")',
     ]);

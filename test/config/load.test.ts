@@ -49,7 +49,7 @@ describe('loadConfig defaults and values', () => {
       port: 7076,
       enableControl: false,
       maxJsonDepth: 20,
-      maxRequestSize: 33554432,
+      maxRequestSize: 1048576,
       logRpc: true,
       ledgerPath: path.join(dir, 'data'),
       secure: {
@@ -134,7 +134,10 @@ describe('loadConfig defaults and values', () => {
     ['0.0.0.0', '0.0.0.0'],
     ['2001:DB8::0:1', '2001:db8::1'],
   ])('normalises address %s to %s', async (given, expected) => {
-    const c = await loadConfig(await write(`address = "${given}"\n[secure]\nenable = true\nserver_cert_path = "c"\nserver_key_path = "k"\nclient_certs_path = "d"\n`), {});
+    const c = await loadConfig(
+      await write(`address = "${given}"\n[secure]\nenable = true\nserver_cert_path = "c"\nserver_key_path = "k"\nclient_certs_path = "d"\n`),
+      {},
+    );
     expect(c.address).toBe(expected);
   });
 
@@ -147,7 +150,7 @@ describe('loadConfig defaults and values', () => {
       port: 7076,
       enableControl: false,
       maxJsonDepth: 20,
-      maxRequestSize: 33554432,
+      maxRequestSize: 1048576,
       logRpc: true,
       ledgerPath: path.join(root, 'data'),
       secure: {
@@ -180,9 +183,7 @@ describe('loadConfig defaults and values', () => {
 describe('loadConfig problems', () => {
   it('names a missing config file', async () => {
     const missing = path.join(dir, 'nope.toml');
-    await expect(loadConfig(missing, {})).rejects.toThrow(
-      `nope.toml: cannot read config file ${missing}: ENOENT (no such file)`,
-    );
+    await expect(loadConfig(missing, {})).rejects.toThrow(`nope.toml: cannot read config file ${missing}: ENOENT (no such file)`);
   });
 
   it('reports a TOML syntax error with 1-based line and column', async () => {
@@ -205,9 +206,7 @@ describe('loadConfig problems', () => {
   });
 
   it('points a key written above its table header to the right table', async () => {
-    expect(await problemsOf('log_rpc = false\n')).toEqual([
-      'config-rpc.toml:1: unknown key "log_rpc" (did you mean "logging.log_rpc"?)',
-    ]);
+    expect(await problemsOf('log_rpc = false\n')).toEqual(['config-rpc.toml:1: unknown key "log_rpc" (did you mean "logging.log_rpc"?)']);
   });
 
   it('finds quoted and dotted keys', async () => {
@@ -287,10 +286,7 @@ describe('loadConfig warnings', () => {
   });
 
   it('warns when TLS has no client certificates', async () => {
-    const c = await loadConfig(
-      await write('address = "::"\n[secure]\nenable = true\nserver_cert_path = "c.pem"\nserver_key_path = "k.pem"\n'),
-      {},
-    );
+    const c = await loadConfig(await write('address = "::"\n[secure]\nenable = true\nserver_cert_path = "c.pem"\nserver_key_path = "k.pem"\n'), {});
     expect(c.warnings).toEqual([
       'config-rpc.toml:3: secure.client_certs_path is empty: TLS without client certificates, anyone who can reach the port can call the RPC',
     ]);

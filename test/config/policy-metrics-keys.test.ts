@@ -43,7 +43,7 @@ describe('[policy] and [metrics] keys', () => {
     expect((error as ConfigError).problems).toEqual([
       'config-rpc.toml:5: unknown key "metrics.prot" (did you mean "metrics.port"?)',
       'config-rpc.toml:3: metrics.address must be an IP address such as "::1" or "127.0.0.1" (got string "localhost")',
-      'config-rpc.toml:4: metrics.tls = true needs secure.enable = true (it uses the RPC\'s certificate and client trust)',
+      "config-rpc.toml:4: metrics.tls = true needs secure.enable = true (it uses the RPC's certificate and client trust)",
     ]);
   });
 });

@@ -28,7 +28,10 @@ beforeAll(async () => {
   // Subject /CN=first/CN=second: the last CN is the most specific one.
   const keys = await generateKeyPair('ec-p256');
   const certPem = issueCertificate({
-    subject: [['CN', 'first'], ['CN', 'second']],
+    subject: [
+      ['CN', 'first'],
+      ['CN', 'second'],
+    ],
     publicKey: keys.publicKey,
     issuer: { certPem: ca.certPem, privateKey: ca.privateKey },
     privateKey: keys.privateKey,

@@ -40,7 +40,14 @@ const closed = (socket: Socket): Promise<void> => new Promise((resolve) => (sock
 /** One handshake presenting `identity` (or no certificate), ending however the server ends it. */
 function handshake(identity: Identity | undefined): Promise<void> {
   return new Promise((resolve) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port: setup.server.port, servername: 'localhost', ca: setup.ca.certPem, cert: identity?.certPem, key: identity?.keyPem });
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: setup.server.port,
+      servername: 'localhost',
+      ca: setup.ca.certPem,
+      cert: identity?.certPem,
+      key: identity?.keyPem,
+    });
     socket.on('error', () => undefined);
     socket.once('close', () => resolve());
   });
@@ -49,7 +56,15 @@ function handshake(identity: Identity | undefined): Promise<void> {
 describe('plain HTTP on the TLS port', () => {
   it('answers 400 saying to use https:// (as nginx does), with one log line in words', async () => {
     const { port } = setup.server;
-    const result = await run('curl', ['--silent', '--show-error', '--write-out', '\n%{http_code}', '-d', '{"action":"block_count"}', `http://127.0.0.1:${port}/`]);
+    const result = await run('curl', [
+      '--silent',
+      '--show-error',
+      '--write-out',
+      '\n%{http_code}',
+      '-d',
+      '{"action":"block_count"}',
+      `http://127.0.0.1:${port}/`,
+    ]);
     expect(result.stderr).toBe('');
     const [body, status] = result.stdout.split('\n').filter(Boolean);
     expect(status).toBe('400');
@@ -58,7 +73,9 @@ describe('plain HTTP on the TLS port', () => {
     expect(line.msg).toBe('plain HTTP request on the TLS port: answered 400, the client must use https://HOST/');
     expect(line.peer).toMatch(/^127\.0\.0\.1:\d+$/);
     // The TLS port still serves TLS.
-    expect(await rpc(setup.server.url, { action: 'block_count' }, { cert: setup.client.certPem, key: setup.client.keyPem, ca: setup.ca.certPem })).toHaveProperty('count', '1');
+    expect(
+      await rpc(setup.server.url, { action: 'block_count' }, { cert: setup.client.certPem, key: setup.client.keyPem, ca: setup.ca.certPem }),
+    ).toHaveProperty('count', '1');
   });
 });
 
@@ -86,7 +103,9 @@ describe('connection limits', () => {
     // The server sees those closes a moment after the client does: a few real attempts at most.
     let answer: Record<string, unknown> | undefined;
     for (let attempt = 0; attempt < 20 && !answer; attempt++) {
-      answer = await rpc(setup.server.url, { action: 'block_count' }, { cert: setup.client.certPem, key: setup.client.keyPem, ca: setup.ca.certPem }).catch(() => undefined);
+      answer = await rpc(setup.server.url, { action: 'block_count' }, { cert: setup.client.certPem, key: setup.client.keyPem, ca: setup.ca.certPem }).catch(
+        () => undefined,
+      );
     }
     expect(answer).toHaveProperty('count', '1');
   });
@@ -95,7 +114,8 @@ describe('connection limits', () => {
 describe('refusals cannot flood the log', () => {
   it('logs the first refusal of a peer and reason in full, then one line with the count; a new reason is logged at once', async () => {
     const stranger = await makeClient('conn.stranger', setup.ca);
-    const refusedStranger = (l: LogLine): boolean => l.kind === 'untrusted' && (l.client as { fingerprint256?: string } | undefined)?.fingerprint256 === stranger.cert.fingerprint256;
+    const refusedStranger = (l: LogLine): boolean =>
+      l.kind === 'untrusted' && (l.client as { fingerprint256?: string } | undefined)?.fingerprint256 === stranger.cert.fingerprint256;
     const from = logs().lines.length;
     for (let i = 0; i < 40; i++) await handshake(stranger);
     await handshake(undefined);

@@ -86,13 +86,16 @@ describe(`at a descriptor limit of ${DESCRIPTORS} (prlimit) with ${IDLE} idle so
     await server.waitForOutput(/"commonName":"rpc\.user\.2"[^\n]*"msg":"client certificate trusted"/);
     let answer: string | undefined;
     for (let attempt = 0; attempt < 20 && answer === undefined; attempt++) {
-      answer = await trustedClient('rpc.user.2').then(async (socket) => {
-        try {
-          return await requestOn(socket);
-        } finally {
-          socket.destroy();
-        }
-      }, () => undefined);
+      answer = await trustedClient('rpc.user.2').then(
+        async (socket) => {
+          try {
+            return await requestOn(socket);
+          } finally {
+            socket.destroy();
+          }
+        },
+        () => undefined,
+      );
     }
     expect(answer).toContain('"count":"1"');
   });

@@ -74,7 +74,9 @@ describe('what Nano clients depend on', () => {
   });
 
   it('answers a URL it cannot decode and a malformed Content-Type like any bad request, without an error log', async () => {
-    expect((await rawRequest('POST /%zz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 24\r\nConnection: close\r\n\r\n{"action":"block_count"}')).split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(
+      (await rawRequest('POST /%zz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 24\r\nConnection: close\r\n\r\n{"action":"block_count"}')).split('\r\n')[0],
+    ).toBe('HTTP/1.1 200 OK');
     // A media type without a subtype is refused by Fastify's parser lookup before ours runs.
     const malformed = await call('{"action":"block_count"}', { 'content-type': 'text' });
     expect(malformed.status).toBe(200);
@@ -87,15 +89,19 @@ describe('what Nano clients depend on', () => {
     expect((await call('{"action": {"a": 1}}')).json).toEqual({ error: 'Unknown command' });
   });
 
-  it('reads numbers, true, false and null as their exact text, as the node\'s property tree does', async () => {
+  it("reads numbers, true, false and null as their exact text, as the node's property tree does", async () => {
     // 2^64 − 1 and 10^30 are beyond a double's precision: read as text they stay exact.
     expect((await call('{"action":"raw_to_nano","amount":1000000000000000000000000000000}')).json).toEqual({ amount: '1' });
     expect((await call('{"action":"nano_to_raw","amount":12345678901234567890}')).json).toEqual({ amount: '227257678506011220559755187581534339072' });
     expect((await call('{"action":"nano_to_raw","amount":1e2}')).json).toEqual({ error: 'Invalid amount number' });
-    expect((await call('{"action":"chain","block":"04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9","count":18446744073709551615}')).json).toEqual({
+    expect(
+      (await call('{"action":"chain","block":"04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9","count":18446744073709551615}')).json,
+    ).toEqual({
       blocks: ['04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9'],
     });
-    expect((await call('{"action":"chain","block":"04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9","count":1.0}')).json).toEqual({ error: 'Invalid count' });
+    expect((await call('{"action":"chain","block":"04270D7F11C4B2B472F2854C5A59F2A7E84226CE9ED799DE75744BD7D85FC9D9","count":1.0}')).json).toEqual({
+      error: 'Invalid count',
+    });
     expect((await call('{"action":"account_balance","account":null}')).json).toEqual({ error: 'Bad account number' });
     expect((await call('{"action":"block_count", "flag": true, "list": [false, null, -0.5e-3]}')).json).toEqual({ count: '1', unchecked: '0', cemented: '1' });
   });
@@ -173,7 +179,9 @@ describe('what Nano clients depend on', () => {
 function rawRequest(text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let answer = '';
-    const socket = connect({ host: '127.0.0.1', port: server.port, ca: ca.certPem, servername: 'localhost', cert: client.certPem, key: client.keyPem }, () => socket.write(text));
+    const socket = connect({ host: '127.0.0.1', port: server.port, ca: ca.certPem, servername: 'localhost', cert: client.certPem, key: client.keyPem }, () =>
+      socket.write(text),
+    );
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString();
     });

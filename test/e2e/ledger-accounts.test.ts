@@ -50,18 +50,30 @@ describe('a ledger holding only the dev genesis', () => {
   it('account_info of genesis, in the node field order', async () => {
     const answer = await call({ action: 'account_info', account: GENESIS.address });
     expect(Object.keys(answer)).toEqual([
-      'frontier', 'open_block', 'representative_block', 'balance', 'modified_timestamp', 'block_count',
-      'account_version', 'confirmation_height', 'confirmation_height_frontier',
+      'frontier',
+      'open_block',
+      'representative_block',
+      'balance',
+      'modified_timestamp',
+      'block_count',
+      'account_version',
+      'confirmation_height',
+      'confirmation_height_frontier',
     ]);
     expect(answer).toMatchObject({
-      frontier: DEV_GENESIS_HASH, open_block: DEV_GENESIS_HASH, representative_block: DEV_GENESIS_HASH,
-      balance: String(G), block_count: '1', account_version: '0', confirmation_height: '1',
+      frontier: DEV_GENESIS_HASH,
+      open_block: DEV_GENESIS_HASH,
+      representative_block: DEV_GENESIS_HASH,
+      balance: String(G),
+      block_count: '1',
+      account_version: '0',
+      confirmation_height: '1',
       confirmation_height_frontier: DEV_GENESIS_HASH,
     });
     expect(answer.modified_timestamp).toMatch(/^[1-9][0-9]*$/);
   });
 
-  it('reads flags as the node\'s get<bool> (name, default) does: text that is no boolean is the default', async () => {
+  it("reads flags as the node's get<bool> (name, default) does: text that is no boolean is the default", async () => {
     const plain = await call({ action: 'account_info', account: GENESIS.address });
     for (const value of ['yes', 'True', '2', '-1', '1.0', '0x1', '', { a: 1 }, null, '00', '-0']) {
       expect(await call({ action: 'account_info', account: GENESIS.address, representative: value })).toEqual(plain);
@@ -181,14 +193,38 @@ describe('after sends, receives and a representative change', () => {
       });
       const info = await call({ action: 'account_info', account: a.address, representative: true, weight: true, receivable: true, include_confirmed: true });
       expect(Object.keys(info)).toEqual([
-        'frontier', 'open_block', 'representative_block', 'balance', 'confirmed_balance', 'modified_timestamp', 'block_count',
-        'account_version', 'confirmed_height', 'confirmed_frontier', 'representative', 'confirmed_representative', 'weight',
-        'pending', 'receivable', 'confirmed_pending', 'confirmed_receivable',
+        'frontier',
+        'open_block',
+        'representative_block',
+        'balance',
+        'confirmed_balance',
+        'modified_timestamp',
+        'block_count',
+        'account_version',
+        'confirmed_height',
+        'confirmed_frontier',
+        'representative',
+        'confirmed_representative',
+        'weight',
+        'pending',
+        'receivable',
+        'confirmed_pending',
+        'confirmed_receivable',
       ]);
       expect(info).toMatchObject({
-        frontier: changeA.hash, open_block: openA.hash, representative_block: changeA.hash, balance: '900', confirmed_balance: '900',
-        block_count: '3', confirmed_height: '3', confirmed_frontier: changeA.hash, representative: GENESIS.address,
-        confirmed_representative: GENESIS.address, weight: '0', pending: '0', receivable: '0',
+        frontier: changeA.hash,
+        open_block: openA.hash,
+        representative_block: changeA.hash,
+        balance: '900',
+        confirmed_balance: '900',
+        block_count: '3',
+        confirmed_height: '3',
+        confirmed_frontier: changeA.hash,
+        representative: GENESIS.address,
+        confirmed_representative: GENESIS.address,
+        weight: '0',
+        pending: '0',
+        receivable: '0',
       });
       expect(await call({ action: 'account_block_count', account: b.address })).toEqual({ block_count: '2' });
       expect(await call({ action: 'account_representative', account: b.address })).toEqual({ representative: r.address });
@@ -204,8 +240,13 @@ describe('after sends, receives and a representative change', () => {
       expect(answer.previous).toBeUndefined();
       expect(answer.history).toHaveLength(2);
       expect(answer.history[0]).toEqual({
-        type: 'send', account: b.address, amount: '100', local_timestamp: expect.stringMatching(/^[0-9]+$/),
-        height: '2', hash: sendAB.hash, confirmed: 'true',
+        type: 'send',
+        account: b.address,
+        amount: '100',
+        local_timestamp: expect.stringMatching(/^[0-9]+$/),
+        height: '2',
+        hash: sendAB.hash,
+        confirmed: 'true',
       });
       expect(Object.keys(answer.history[0])).toEqual(['type', 'account', 'amount', 'local_timestamp', 'height', 'hash', 'confirmed']);
       expect(answer.history[1]).toMatchObject({ type: 'receive', account: GENESIS.address, amount: '1000', height: '1', hash: openA.hash });
@@ -219,12 +260,30 @@ describe('after sends, receives and a representative change', () => {
         ['state', 'receive', openA.hash],
       ]);
       expect(Object.keys(answer.history[1])).toEqual([
-        'type', 'representative', 'link', 'balance', 'previous', 'subtype', 'account', 'amount',
-        'local_timestamp', 'height', 'hash', 'confirmed', 'work', 'signature',
+        'type',
+        'representative',
+        'link',
+        'balance',
+        'previous',
+        'subtype',
+        'account',
+        'amount',
+        'local_timestamp',
+        'height',
+        'hash',
+        'confirmed',
+        'work',
+        'signature',
       ]);
       expect(answer.history[1]).toMatchObject({
-        representative: r.address, link: b.pub.toUpperCase(), balance: '900', previous: openA.hash,
-        account: b.address, amount: '100', work: sendAB.json.work, signature: sendAB.json.signature,
+        representative: r.address,
+        link: b.pub.toUpperCase(),
+        balance: '900',
+        previous: openA.hash,
+        account: b.address,
+        amount: '100',
+        work: sendAB.json.work,
+        signature: sendAB.json.signature,
       });
     });
 
@@ -251,7 +310,16 @@ describe('after sends, receives and a representative change', () => {
         [sendAB.hash, b.address],
         [openA.hash, GENESIS.address],
       ]);
-      expect(Object.keys(raw.history[1]).slice(-8)).toEqual(['amount', 'linked_account', 'local_timestamp', 'height', 'hash', 'confirmed', 'work', 'signature']);
+      expect(Object.keys(raw.history[1]).slice(-8)).toEqual([
+        'amount',
+        'linked_account',
+        'local_timestamp',
+        'height',
+        'hash',
+        'confirmed',
+        'work',
+        'signature',
+      ]);
       const genesis = await call({ action: 'account_history', account: GENESIS.address, count: -1, include_linked_account: 'true' });
       // The genesis open took nothing from a block: the node reports "0".
       expect(genesis.history.map((e: any) => e.linked_account)).toEqual([b.address, a.address, '0']);
@@ -315,10 +383,17 @@ describe('after sends, receives and a representative change', () => {
       }
       expect(await call({ action: 'delegators', account: GENESIS.address })).toEqual({
         delegators: Object.fromEntries(
-          [[GENESIS, String(genesisBalance)], [a, '900']].sort(([x], [y]) => ((x as Key).pub < (y as Key).pub ? -1 : 1)).map(([k, v]) => [(k as Key).address, v]),
+          [
+            [GENESIS, String(genesisBalance)],
+            [a, '900'],
+          ]
+            .sort(([x], [y]) => ((x as Key).pub < (y as Key).pub ? -1 : 1))
+            .map(([k, v]) => [(k as Key).address, v]),
         ),
       });
-      expect(await call({ action: 'delegators', account: GENESIS.address, threshold: '901' })).toEqual({ delegators: { [GENESIS.address]: String(genesisBalance) } });
+      expect(await call({ action: 'delegators', account: GENESIS.address, threshold: '901' })).toEqual({
+        delegators: { [GENESIS.address]: String(genesisBalance) },
+      });
       expect(await callText({ action: 'delegators', account: a.address })).toBe('{"delegators":""}');
       expect(await call({ action: 'accounts_representatives', accounts: [a.address, b.address, r.address] })).toEqual({
         representatives: { [a.address]: GENESIS.address, [b.address]: r.address },
@@ -329,7 +404,11 @@ describe('after sends, receives and a representative change', () => {
 
     it('frontiers, accounts_frontiers and account_count list the three accounts', async () => {
       const keys = [GENESIS, a, b].sort((x, y) => (x.pub.toUpperCase() < y.pub.toUpperCase() ? -1 : 1));
-      const frontierOf = new Map([[GENESIS.address, sendB.hash], [a.address, changeA.hash], [b.address, receiveB.hash]]);
+      const frontierOf = new Map([
+        [GENESIS.address, sendB.hash],
+        [a.address, changeA.hash],
+        [b.address, receiveB.hash],
+      ]);
       const answer = await call({ action: 'frontiers', account: ZERO_ACCOUNT, count: 10 });
       expect(Object.entries(answer.frontiers)).toEqual(keys.map((k) => [k.address, frontierOf.get(k.address)]));
       const fromSecond = await call({ action: 'frontiers', account: keys[1]!.address, count: 1 });
@@ -345,12 +424,26 @@ describe('after sends, receives and a representative change', () => {
       const answer = await call({ action: 'ledger', sorting: true, representative: true, weight: true, receivable: true });
       expect(Object.keys(answer.accounts)).toEqual([GENESIS.address, a.address, b.address]);
       expect(Object.keys(answer.accounts[a.address])).toEqual([
-        'pending', 'receivable', 'frontier', 'open_block', 'representative_block', 'balance', 'modified_timestamp',
-        'block_count', 'representative', 'weight',
+        'pending',
+        'receivable',
+        'frontier',
+        'open_block',
+        'representative_block',
+        'balance',
+        'modified_timestamp',
+        'block_count',
+        'representative',
+        'weight',
       ]);
       expect(answer.accounts[b.address]).toMatchObject({
-        frontier: receiveB.hash, open_block: openB.hash, representative_block: receiveB.hash, balance: '600',
-        block_count: '2', representative: r.address, weight: '0', pending: '0',
+        frontier: receiveB.hash,
+        open_block: openB.hash,
+        representative_block: receiveB.hash,
+        balance: '600',
+        block_count: '2',
+        representative: r.address,
+        weight: '0',
+        pending: '0',
       });
       const limited = await call({ action: 'ledger', count: 1, threshold: '601', account: ZERO_ACCOUNT });
       const expected = [GENESIS, a, b].filter((k) => k !== b).sort((x, y) => (x.pub.toUpperCase() < y.pub.toUpperCase() ? -1 : 1))[0]!;

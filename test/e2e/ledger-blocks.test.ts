@@ -5,8 +5,18 @@ import { makeCa, makeClient, makeServer } from '../support/pki.js';
 import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 import {
-  DEV_GENESIS_HASH, EPOCH_V1_LINK, GENESIS, GENESIS_AMOUNT, T, ZERO,
-  legacyOpen, legacySend, newKey, state, work, workBetween,
+  DEV_GENESIS_HASH,
+  EPOCH_V1_LINK,
+  GENESIS,
+  GENESIS_AMOUNT,
+  T,
+  ZERO,
+  legacyOpen,
+  legacySend,
+  newKey,
+  state,
+  work,
+  workBetween,
 } from '../ledger/builder.js';
 import type { Built } from '../ledger/builder.js';
 
@@ -33,15 +43,24 @@ let sendToC: Built; // never received
 
 /** The node's stringified block: Boost's pretty JSON, 4-space indent, trailing newline. */
 function nodeString(json: Record<string, string>): string {
-  return '{\n' + Object.entries(json).map(([k, v]) => `    "${k}": "${v}"`).join(',\n') + '\n}\n';
+  return (
+    '{\n' +
+    Object.entries(json)
+      .map(([k, v]) => `    "${k}": "${v}"`)
+      .join(',\n') +
+    '\n}\n'
+  );
 }
 
 /** The block in the node's serialize_json field order and case. */
 function canonical(built: Built): Record<string, string> {
   const j = built.json;
-  const order = j.type === 'state'
-    ? ['type', 'account', 'previous', 'representative', 'balance', 'link', 'link_as_account', 'signature', 'work']
-    : j.type === 'open' ? ['type', 'source', 'representative', 'account', 'work', 'signature'] : ['type', 'previous', 'destination', 'balance', 'work', 'signature'];
+  const order =
+    j.type === 'state'
+      ? ['type', 'account', 'previous', 'representative', 'balance', 'link', 'link_as_account', 'signature', 'work']
+      : j.type === 'open'
+        ? ['type', 'source', 'representative', 'account', 'work', 'signature']
+        : ['type', 'previous', 'destination', 'balance', 'work', 'signature'];
   const upper = new Set(['previous', 'link', 'signature', 'source']);
   return Object.fromEntries(order.map((k) => [k, upper.has(k) ? j[k]!.toUpperCase() : k === 'work' ? j[k]!.toLowerCase() : j[k]!]));
 }
@@ -66,7 +85,9 @@ beforeAll(async () => {
   sendToA = await processed(await state({ account: GENESIS, previous: legacyToB.hash, representative: GENESIS.pub, balance, link: a.pub }));
   aOpen = await processed(await state({ account: a, previous: ZERO, representative: GENESIS.pub, balance: 5000n, link: sendToA.hash }));
   aChange = await processed(await state({ account: a, previous: aOpen.hash, representative: rep.pub, balance: 5000n, link: ZERO }));
-  aEpoch = await processed(await state({ account: a.pub, signer: GENESIS, previous: aChange.hash, representative: rep.pub, balance: 5000n, link: EPOCH_V1_LINK }));
+  aEpoch = await processed(
+    await state({ account: a.pub, signer: GENESIS, previous: aChange.hash, representative: rep.pub, balance: 5000n, link: EPOCH_V1_LINK }),
+  );
   balance -= 42n;
   sendToC = await processed(await state({ account: GENESIS, previous: sendToA.hash, representative: GENESIS.pub, balance, link: c.pub }));
 });
@@ -110,7 +131,13 @@ describe('block_info / block', () => {
 
   it('has no subtype for legacy blocks; the genesis open moves the whole supply', async () => {
     const genesis = await call({ action: 'block_info', hash: DEV_GENESIS_HASH });
-    expect(genesis).toMatchObject({ block_account: GENESIS.address, amount: String(GENESIS_AMOUNT), balance: String(GENESIS_AMOUNT), height: '1', successor: legacyToB.hash });
+    expect(genesis).toMatchObject({
+      block_account: GENESIS.address,
+      amount: String(GENESIS_AMOUNT),
+      balance: String(GENESIS_AMOUNT),
+      height: '1',
+      successor: legacyToB.hash,
+    });
     expect(genesis).not.toHaveProperty('subtype');
     const open = await call({ action: 'block_info', hash: bOpen.hash, json_block: '1' });
     expect(open.contents).toEqual(canonical(bOpen));
@@ -145,7 +172,12 @@ describe('blocks / blocks_info', () => {
   });
 
   it('blocks_info receivable / pending and receive_hash: received, not yet received, not a send', async () => {
-    const result = await call({ action: 'blocks_info', hashes: [sendToA.hash, sendToC.hash, aOpen.hash, legacyToB.hash], receivable: true, receive_hash: true });
+    const result = await call({
+      action: 'blocks_info',
+      hashes: [sendToA.hash, sendToC.hash, aOpen.hash, legacyToB.hash],
+      receivable: true,
+      receive_hash: true,
+    });
     const blocks = result.blocks as Record<string, Record<string, unknown>>;
     expect(blocks[sendToA.hash]).toMatchObject({ pending: '0', receivable: '0', receive_hash: aOpen.hash });
     expect(blocks[sendToC.hash]).toMatchObject({ pending: '1', receivable: '1', receive_hash: ZERO });
@@ -221,7 +253,9 @@ describe('chain / successors', () => {
   });
 
   it('chain with reverse equals successors; count and offset page', async () => {
-    expect(await call({ action: 'chain', block: aOpen.hash, count: 3, reverse: 'true' })).toEqual(await call({ action: 'successors', block: aOpen.hash, count: 3 }));
+    expect(await call({ action: 'chain', block: aOpen.hash, count: 3, reverse: 'true' })).toEqual(
+      await call({ action: 'successors', block: aOpen.hash, count: 3 }),
+    );
     expect(await call({ action: 'successors', block: aOpen.hash, count: 3, reverse: true })).toEqual({ blocks: [aOpen.hash] });
     expect(await call({ action: 'chain', block: aEpoch.hash, count: 1 })).toEqual({ blocks: [aEpoch.hash] });
     expect(await call({ action: 'chain', block: aEpoch.hash, count: 1, offset: 1 })).toEqual({ blocks: [aChange.hash] });
@@ -236,7 +270,7 @@ describe('chain / successors', () => {
     expect(await call({ action: 'chain', block: aOpen.hash, count: 1, offset: 'x' })).toEqual({ error: 'Invalid offset' });
   });
 
-  it('counts and offsets are the node\'s decode_unsigned: the whole text must be the number', async () => {
+  it("counts and offsets are the node's decode_unsigned: the whole text must be the number", async () => {
     for (const count of ['1x', '1.5', '1 ', '1e0']) {
       expect(await call({ action: 'chain', block: aEpoch.hash, count })).toEqual({ error: 'Invalid count' });
     }
@@ -279,7 +313,10 @@ describe('work_validate', () => {
     expect(Number(receiveAnswer.multiplier)).toBeLessThan(1);
     expect(receiveAnswer.multiplier).toMatch(/^0\.[0-9]{15}$/);
     expect(await call({ action: 'work_validate', hash: root, work: await work(root, T.epoch2) })).toMatchObject({ valid_all: '1', valid_receive: '1' });
-    expect(await call({ action: 'work_validate', hash: root, work: workBetween(root, '0000000000000000', T.receive) })).toMatchObject({ valid_all: '0', valid_receive: '0' });
+    expect(await call({ action: 'work_validate', hash: root, work: workBetween(root, '0000000000000000', T.receive) })).toMatchObject({
+      valid_all: '0',
+      valid_receive: '0',
+    });
   });
 
   it('answers the node errors for bad values', async () => {

@@ -6,8 +6,20 @@ import { makeCa, makeClient, makeServer, type Identity } from '../support/pki.js
 import { startTestServer, type TestServer, trustClient } from '../support/server.js';
 import { tempDir } from '../support/temp.js';
 import {
-  DEV_GENESIS_HASH, EPOCH_V1_LINK, EPOCH_V2_LINK, GENESIS, GENESIS_AMOUNT, T, ZERO,
-  legacyChange, legacyOpen, legacyReceive, legacySend, newKey, state, workBetween,
+  DEV_GENESIS_HASH,
+  EPOCH_V1_LINK,
+  EPOCH_V2_LINK,
+  GENESIS,
+  GENESIS_AMOUNT,
+  T,
+  ZERO,
+  legacyChange,
+  legacyOpen,
+  legacyReceive,
+  legacySend,
+  newKey,
+  state,
+  workBetween,
 } from '../ledger/builder.js';
 import type { Built, Key } from '../ledger/builder.js';
 
@@ -208,7 +220,10 @@ describe('process: refusals leave the ledger unchanged', () => {
   });
 
   it('Block work is less than threshold (below the entry threshold)', async () => {
-    await refused(await genesisStateSend(a.pub, 1n, { workValue: workBetween(genesisHead, '0000000000000000', T.receive) }), 'Block work is less than threshold');
+    await refused(
+      await genesisStateSend(a.pub, 1n, { workValue: workBetween(genesisHead, '0000000000000000', T.receive) }),
+      'Block work is less than threshold',
+    );
   });
 
   it('Block work is insufficient (above entry, below the epoch_1 threshold of a send)', async () => {
@@ -216,7 +231,14 @@ describe('process: refusals leave the ledger unchanged', () => {
   });
 
   it('Block work is insufficient for a send of an epoch_2 account (epoch_1 work is not enough)', async () => {
-    const send = await state({ account: a, previous: aHead, representative: aRep, balance: aBalance - 1n, link: GENESIS.pub, workValue: workBetween(aHead, T.epoch1, T.epoch2) });
+    const send = await state({
+      account: a,
+      previous: aHead,
+      representative: aRep,
+      balance: aBalance - 1n,
+      link: GENESIS.pub,
+      workValue: workBetween(aHead, T.epoch1, T.epoch2),
+    });
     await refused(send, 'Block work is insufficient');
   });
 
@@ -243,7 +265,10 @@ describe('process: refusals leave the ledger unchanged', () => {
   });
 
   it('Balance and amount delta do not match', async () => {
-    await refused(await state({ account: a, previous: aHead, representative: aRep, balance: aBalance + 1n, link: ZERO }), 'Balance and amount delta do not match');
+    await refused(
+      await state({ account: a, previous: aHead, representative: aRep, balance: aBalance + 1n, link: ZERO }),
+      'Balance and amount delta do not match',
+    );
   });
 
   it('Unreceivable (a send already received)', async () => {
@@ -262,7 +287,10 @@ describe('process: refusals leave the ledger unchanged', () => {
 
   it('Gap pending for open epoch block', async () => {
     const lonely = newKey();
-    await refused(await state({ account: lonely.pub, signer: GENESIS, previous: ZERO, representative: ZERO, balance: 0n, link: EPOCH_V1_LINK }), 'Gap pending for open epoch block');
+    await refused(
+      await state({ account: lonely.pub, signer: GENESIS, previous: ZERO, representative: ZERO, balance: 0n, link: EPOCH_V1_LINK }),
+      'Gap pending for open epoch block',
+    );
   });
 
   it('Error processing block (an epoch block changing the representative)', async () => {
@@ -271,11 +299,21 @@ describe('process: refusals leave the ledger unchanged', () => {
   });
 
   it.each([
-    ['send', 'a change', 'Invalid block balance for given subtype', (): Promise<Built> => state({ account: a, previous: aHead, representative: aRep, balance: aBalance, link: ZERO })],
+    [
+      'send',
+      'a change',
+      'Invalid block balance for given subtype',
+      (): Promise<Built> => state({ account: a, previous: aHead, representative: aRep, balance: aBalance, link: ZERO }),
+    ],
     ['receive', 'a send', 'Invalid block balance for given subtype', (): Promise<Built> => genesisStateSend(a.pub, 1n)],
     ['change', 'a send', 'Invalid block balance for given subtype', (): Promise<Built> => genesisStateSend(a.pub, 1n)],
     ['open', 'a block with a previous', 'Invalid previous block for given subtype', (): Promise<Built> => genesisStateSend(a.pub, 1n)],
-    ['epoch', 'a change', 'Invalid epoch link', (): Promise<Built> => state({ account: a, previous: aHead, representative: GENESIS.pub, balance: aBalance, link: ZERO })],
+    [
+      'epoch',
+      'a change',
+      'Invalid epoch link',
+      (): Promise<Built> => state({ account: a, previous: aHead, representative: GENESIS.pub, balance: aBalance, link: ZERO }),
+    ],
     ['bogus', 'a send', 'Invalid block subtype', (): Promise<Built> => genesisStateSend(a.pub, 1n)],
   ])('subtype %s on %s: %s', async (subtype, _what, error, build) => {
     await refused(await build(), error, { subtype });
@@ -310,9 +348,13 @@ describe('process: concurrent requests share commits without affecting each othe
       genesisHead = send.hash;
       genesisBalance -= 100n;
     }
-    const opens = await Promise.all(receivers.map((key, i) => state({ account: key, previous: ZERO, representative: GENESIS.pub, balance: 100n, link: sends[i]!.hash })));
+    const opens = await Promise.all(
+      receivers.map((key, i) => state({ account: key, previous: ZERO, representative: GENESIS.pub, balance: 100n, link: sends[i]!.hash })),
+    );
     // Interleaved refusals: bad signatures and a wrong amount, which must not spoil their batch.
-    const bad = await Promise.all(receivers.slice(0, 4).map((key, i) => state({ account: key, previous: ZERO, representative: GENESIS.pub, balance: 99n, link: sends[i]!.hash })));
+    const bad = await Promise.all(
+      receivers.slice(0, 4).map((key, i) => state({ account: key, previous: ZERO, representative: GENESIS.pub, balance: 99n, link: sends[i]!.hash })),
+    );
     const before = Number((await counts()).count);
     const send = (block: Built, i: number) => call({ action: 'process', block: JSON.stringify(block.json) }, main, i % 8);
     const answers = await Promise.all([

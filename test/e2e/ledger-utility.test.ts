@@ -17,15 +17,21 @@ let dir: { path: string; remove: () => Promise<void> };
 let server: TestServer;
 let agent: Agent;
 
-const call = async (payload: Record<string, unknown>): Promise<Record<string, unknown>> =>
-  (await post(server.url, JSON.stringify(payload), agent)).json;
+const call = async (payload: Record<string, unknown>): Promise<Record<string, unknown>> => (await post(server.url, JSON.stringify(payload), agent)).json;
 
 beforeAll(async () => {
   dir = await tempDir();
   // The ledger is seeded before the server opens it (genesis → send → open), so telemetry has
   // counts that differ from a fresh ledger's.
   const receiver = newKey();
-  const send = await state({ account: GENESIS, previous: DEV_GENESIS_HASH, representative: GENESIS.pub, balance: GENESIS_AMOUNT - 1000n, link: receiver.pub, threshold: T.epoch1 });
+  const send = await state({
+    account: GENESIS,
+    previous: DEV_GENESIS_HASH,
+    representative: GENESIS.pub,
+    balance: GENESIS_AMOUNT - 1000n,
+    link: receiver.pub,
+    threshold: T.epoch1,
+  });
   const open = await state({ account: receiver, previous: ZERO, representative: receiver.pub, balance: 1000n, link: send.hash, threshold: T.epoch1 });
   const seeded = await openLedger({ path: join(dir.path, 'ledger') });
   try {
@@ -97,7 +103,11 @@ describe('key_create and key_expand', () => {
     expect((await call({ action: 'key_expand', key: DOCS_KEY.toLowerCase() })).private).toBe(DOCS_KEY);
   });
 
-  it.each([['not hex', 'xyz'], ['too long', DOCS_KEY + '0'], ['empty', '']])('answers "Bad private key" for a key that is %s', async (_name, key) => {
+  it.each([
+    ['not hex', 'xyz'],
+    ['too long', DOCS_KEY + '0'],
+    ['empty', ''],
+  ])('answers "Bad private key" for a key that is %s', async (_name, key) => {
     expect(await call({ action: 'key_expand', key })).toEqual({ error: 'Bad private key' });
   });
 
@@ -154,9 +164,24 @@ describe('telemetry and peers', () => {
     const before = Date.now();
     const answer = await call({ action: 'telemetry' });
     expect(Object.keys(answer)).toEqual([
-      'block_count', 'cemented_count', 'unchecked_count', 'account_count', 'bandwidth_cap', 'peer_count',
-      'protocol_version', 'uptime', 'genesis_block', 'major_version', 'minor_version', 'patch_version',
-      'pre_release_version', 'maker', 'timestamp', 'active_difficulty', 'node_id', 'signature',
+      'block_count',
+      'cemented_count',
+      'unchecked_count',
+      'account_count',
+      'bandwidth_cap',
+      'peer_count',
+      'protocol_version',
+      'uptime',
+      'genesis_block',
+      'major_version',
+      'minor_version',
+      'patch_version',
+      'pre_release_version',
+      'maker',
+      'timestamp',
+      'active_difficulty',
+      'node_id',
+      'signature',
     ]);
     expect(answer).toMatchObject({
       block_count: '3',

@@ -30,7 +30,11 @@ const enrol = (identity: Identity): Promise<string> => trustClient(server, ident
 async function revoke(identity: Identity): Promise<void> {
   const scan = await scanTrustDir(server.clientsDir);
   for (const entry of scan.trusted.filter((e) => e.fingerprint256 === identity.cert.fingerprint256)) await unlink(entry.path);
-  await server.logs.waitFor((line) => line.msg === 'client certificate revoked' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === identity.cert.fingerprint256, 1000);
+  await server.logs.waitFor(
+    (line) =>
+      line.msg === 'client certificate revoked' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === identity.cert.fingerprint256,
+    1000,
+  );
 }
 
 async function expectRefused(identity: { certPem?: string; keyPem?: string } | undefined, kind: string): Promise<LogLine> {
@@ -158,7 +162,11 @@ describe('live enrolment and revocation', () => {
     const agent = tlsAgent({ cert: kept.certPem, key: kept.keyPem, ca: ca.certPem });
     try {
       expect((await post(server.url, JSON.stringify(BLOCK_COUNT), agent)).json).toEqual(FRESH_COUNTS);
-      const closing = server.logs.waitFor((line) => line.msg.startsWith('closing an open connection') && (line.client as { fingerprint256?: string })?.fingerprint256 === kept.cert.fingerprint256, 1000);
+      const closing = server.logs.waitFor(
+        (line) =>
+          line.msg.startsWith('closing an open connection') && (line.client as { fingerprint256?: string })?.fingerprint256 === kept.cert.fingerprint256,
+        1000,
+      );
       await revoke(kept);
       await closing;
       // The agent's connection is gone; a new one is refused.
@@ -176,7 +184,12 @@ describe('live enrolment and revocation', () => {
     await enrol(expiring);
     const agent = tlsAgent({ cert: expiring.certPem, key: expiring.keyPem, ca: ca.certPem });
     try {
-      const closing = server.logs.waitFor((line) => line.msg === 'closing an open connection: its client certificate has expired' && (line.client as { fingerprint256?: string })?.fingerprint256 === expiring.cert.fingerprint256, 8000);
+      const closing = server.logs.waitFor(
+        (line) =>
+          line.msg === 'closing an open connection: its client certificate has expired' &&
+          (line.client as { fingerprint256?: string })?.fingerprint256 === expiring.cert.fingerprint256,
+        8000,
+      );
       expect((await post(server.url, JSON.stringify(BLOCK_COUNT), agent)).json).toEqual(FRESH_COUNTS);
       expect(Date.now()).toBeLessThan(notAfter.getTime());
       await closing;
@@ -211,7 +224,13 @@ describe('a trust directory that disappears', () => {
     await server.logs.waitFor((line) => line.msg.startsWith('client_certs_path no longer exists'), 1000);
     await expectRefused(good, 'revoked');
     await rename(moved, server.clientsDir);
-    await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === good.cert.fingerprint256 && server.logs.lines.indexOf(line) > server.logs.lines.findIndex((l) => l.msg.startsWith('client_certs_path no longer exists')), 2000);
+    await server.logs.waitFor(
+      (line) =>
+        line.msg === 'client certificate trusted' &&
+        (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === good.cert.fingerprint256 &&
+        server.logs.lines.indexOf(line) > server.logs.lines.findIndex((l) => l.msg.startsWith('client_certs_path no longer exists')),
+      2000,
+    );
     expect(await rpc(server.url, BLOCK_COUNT, { cert: good.certPem, key: good.keyPem, ca: ca.certPem })).toEqual(FRESH_COUNTS);
   });
 });
@@ -238,7 +257,15 @@ function rawExchange(options: { cert?: string; key?: string; session?: Buffer })
     let session: Buffer | undefined;
     let answer = '';
     let reused = false;
-    const socket: TLSSocket = connect({ host: '127.0.0.1', port: server.port, ca: ca.certPem, servername: 'localhost', cert: options.cert, key: options.key, session: options.session });
+    const socket: TLSSocket = connect({
+      host: '127.0.0.1',
+      port: server.port,
+      ca: ca.certPem,
+      servername: 'localhost',
+      cert: options.cert,
+      key: options.key,
+      session: options.session,
+    });
     socket.on('session', (ticket: Buffer) => {
       session = ticket;
     });
@@ -263,4 +290,3 @@ function servedFingerprint(): Promise<string> {
     socket.on('error', reject);
   });
 }
-

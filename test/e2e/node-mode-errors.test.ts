@@ -29,18 +29,31 @@ async function double(...args: Parameters<typeof startIpcDouble>): Promise<IpcDo
 }
 
 let fronts = 0;
-async function front(upstreams: string[], extra = '', topLevel = ''): Promise<ServerWithClient & { call: (payload: unknown) => Promise<{ text: string; json: Record<string, unknown> }> }> {
+async function front(
+  upstreams: string[],
+  extra = '',
+  topLevel = '',
+): Promise<ServerWithClient & { call: (payload: unknown) => Promise<{ text: string; json: Record<string, unknown> }> }> {
   const folder = join(dir.path, `front${fronts++}`);
   await mkdir(folder);
-  const tables = ['[backend]', 'mode = "node"', 'probe_interval_ms = 60000', extra, ...upstreams.map((ipc) => `[[backend.upstream]]\nipc = "${ipc}"\nconnections = 2`)].join('\n');
+  const tables = [
+    '[backend]',
+    'mode = "node"',
+    'probe_interval_ms = 60000',
+    extra,
+    ...upstreams.map((ipc) => `[[backend.upstream]]\nipc = "${ipc}"\nconnections = 2`),
+  ].join('\n');
   const started = await startServerWithClient(folder, 'front', { tables, topLevel });
   closers.push(() => started.close());
   return { ...started, call: async (payload) => post(started.server.url, JSON.stringify(payload), started.agent) };
 }
 
 describe('node mode: what a real node does', () => {
-  it('passes the node\'s answer bytes through unchanged (pretty-printed), with our headers', async () => {
-    const node = await double(() => 'pretty', () => ({ quorum_delta: '1000', online_weight_minimum: '60000000000000000000000000000000000000' }));
+  it("passes the node's answer bytes through unchanged (pretty-printed), with our headers", async () => {
+    const node = await double(
+      () => 'pretty',
+      () => ({ quorum_delta: '1000', online_weight_minimum: '60000000000000000000000000000000000000' }),
+    );
     const { server, agent } = await front([node.url]);
     const answer = await post(server.url, '{"action":"confirmation_quorum"}', agent);
     expect(answer.text).toBe(prettyLikeTheNode({ quorum_delta: '1000', online_weight_minimum: '60000000000000000000000000000000000000' }));
@@ -49,7 +62,7 @@ describe('node mode: what a real node does', () => {
     expect(node.received).toEqual([{ action: 'confirmation_quorum' }]);
   });
 
-  it('forwards the client\'s bytes, so numbers past double precision arrive exactly', async () => {
+  it("forwards the client's bytes, so numbers past double precision arrive exactly", async () => {
     const node = await double(() => 'pretty');
     const { server, agent } = await front([node.url]);
     const body = '{"action":"account_history", "count":123456789012345678901234567890}';
@@ -57,7 +70,7 @@ describe('node mode: what a real node does', () => {
     expect(node.raw).toEqual([body]);
   });
 
-  it('says nano_rpc\'s connect text when nothing listens on the IPC port', async () => {
+  it("says nano_rpc's connect text when nothing listens on the IPC port", async () => {
     const gone = await startIpcDouble(() => 'pretty');
     await gone.close();
     const { call, server } = await front([gone.url]);
@@ -83,7 +96,7 @@ describe('node mode: what a real node does', () => {
     expect(node.received.length).toBe(1);
   });
 
-  it('times out a hanging node with the node\'s text and a log line naming it; the client connection stays usable', async () => {
+  it("times out a hanging node with the node's text and a log line naming it; the client connection stays usable", async () => {
     const node = await double((request) => (request.action === 'slow' ? 'hang' : 'pretty'));
     const { call, server } = await front([node.url], 'request_timeout_ms = 300');
     expect((await call({ action: 'slow' })).json).toEqual({ error: 'Connection to node has failed' });
@@ -94,7 +107,10 @@ describe('node mode: what a real node does', () => {
   });
 
   it('bounds what it holds of an answer: over backend.max_answer_size is "Failed to read payload"', async () => {
-    const node = await double(() => 'pretty', (request) => (request.action === 'ledger' ? { accounts: 'x'.repeat(5000) } : { count: '1' }));
+    const node = await double(
+      () => 'pretty',
+      (request) => (request.action === 'ledger' ? { accounts: 'x'.repeat(5000) } : { count: '1' }),
+    );
     const { call } = await front([node.url], 'max_answer_size = 1024', 'enable_control = true');
     expect((await call({ action: 'ledger' })).json).toEqual({ error: 'Failed to read payload' });
     // The connection was dropped, not the upstream: the next answer comes.
@@ -102,7 +118,10 @@ describe('node mode: what a real node does', () => {
   });
 
   it('adds a random id to a send without one (as nano_rpc does) and keeps one that is there', async () => {
-    const node = await double(() => 'pretty', () => ({ block: '0'.repeat(64) }));
+    const node = await double(
+      () => 'pretty',
+      () => ({ block: '0'.repeat(64) }),
+    );
     const { call } = await front([node.url], '', 'enable_control = true');
     await call({ action: 'send', wallet: 'W', source: 'S', destination: 'D', amount: '1' });
     await call({ action: 'send', wallet: 'W', source: 'S', destination: 'D', amount: '1', id: 'mine' });
@@ -135,7 +154,10 @@ describe('node mode: two nodes', () => {
   it('sends anything to the other node when the first refuses the connection (nothing was sent)', async () => {
     const gone = await startIpcDouble(() => 'pretty');
     await gone.close();
-    const healthy = await double(() => 'pretty', () => ({ hash: 'AB' }));
+    const healthy = await double(
+      () => 'pretty',
+      () => ({ hash: 'AB' }),
+    );
     const { call } = await front([gone.url, healthy.url]);
     expect((await call({ action: 'process', block: { type: 'state' } })).json).toEqual({ hash: 'AB' });
     expect(healthy.received.map((r) => r.action)).toEqual(['process']);

@@ -46,7 +46,12 @@ async function embeddedNode(name: string, port = 0): Promise<TestServer> {
 async function front(ports: number[]): Promise<ServerWithClient> {
   const folder = join(dir.path, 'front');
   await mkdir(folder);
-  const tables = ['[backend]', 'mode = "node"', 'probe_interval_ms = 200', ...ports.map((port) => `[[backend.upstream]]\nipc = "tcp://127.0.0.1:${port}"\nconnections = 4`)].join('\n');
+  const tables = [
+    '[backend]',
+    'mode = "node"',
+    'probe_interval_ms = 200',
+    ...ports.map((port) => `[[backend.upstream]]\nipc = "tcp://127.0.0.1:${port}"\nconnections = 4`),
+  ].join('\n');
   const started = await startServerWithClient(folder, 'front', { tables });
   closers.push(() => started.close());
   return started;
@@ -68,7 +73,14 @@ describe('node mode failover', () => {
     const blocks: Array<{ hash: string; json: Record<string, string> }> = [];
     let previous = DEV_GENESIS_HASH;
     for (let i = 1; i <= 12; i++) {
-      const built = await state({ account: GENESIS, previous, representative: GENESIS.pub, balance: GENESIS_AMOUNT - BigInt(i), link: newKey().pub, threshold: T.epoch1 });
+      const built = await state({
+        account: GENESIS,
+        previous,
+        representative: GENESIS.pub,
+        balance: GENESIS_AMOUNT - BigInt(i),
+        link: newKey().pub,
+        threshold: T.epoch1,
+      });
       blocks.push(built);
       previous = built.hash;
     }
@@ -81,7 +93,9 @@ describe('node mode failover', () => {
 
     const processAnswers: Array<Record<string, unknown>> = [];
     for (const [index, block] of blocks.entries()) {
-      processAnswers.push((await post(server.url, JSON.stringify({ action: 'process', json_block: 'true', block: block.json }), agents[index % agents.length]!)).json);
+      processAnswers.push(
+        (await post(server.url, JSON.stringify({ action: 'process', json_block: 'true', block: block.json }), agents[index % agents.length]!)).json,
+      );
       if (index === 3) await a.stop();
     }
     done = true;

@@ -45,7 +45,15 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) await sendAtNode();
   await writeFile(
     join(dir.path, 'front', 'policy.toml'),
-    ['[default]', 'allow = ["read", "utility"]', 'deny = ["account_info"]', '[default.max_count]', 'account_history = 2', '[cache.ttl]', 'block_count = 60'].join('\n'),
+    [
+      '[default]',
+      'allow = ["read", "utility"]',
+      'deny = ["account_info"]',
+      '[default.max_count]',
+      'account_history = 2',
+      '[cache.ttl]',
+      'block_count = 60',
+    ].join('\n'),
   );
   front = await startServerWithClient(join(dir.path, 'front'), 'node-policy', {
     topLevel: ['policy.file = "policy.toml"', 'metrics.enable = true', 'metrics.address = "127.0.0.1"', 'metrics.port = 0'].join('\n'),

@@ -26,7 +26,14 @@ const direct = async (payload: unknown): Promise<Record<string, unknown>> => (aw
 beforeAll(async () => {
   dir = await tempDir();
   receiver = newKey();
-  const send = await state({ account: GENESIS, previous: DEV_GENESIS_HASH, representative: GENESIS.pub, balance: GENESIS_AMOUNT - 1000n, link: receiver.pub, threshold: T.epoch1 });
+  const send = await state({
+    account: GENESIS,
+    previous: DEV_GENESIS_HASH,
+    representative: GENESIS.pub,
+    balance: GENESIS_AMOUNT - 1000n,
+    link: receiver.pub,
+    threshold: T.epoch1,
+  });
   const open = await state({ account: receiver, previous: ZERO, representative: receiver.pub, balance: 1000n, link: send.hash, threshold: T.epoch1 });
   sendHash = send.hash;
   sendBlock = send.json as Record<string, unknown>;
@@ -42,8 +49,12 @@ beforeAll(async () => {
   const ipcPort = node.service.ipcAddress!.port;
   await mkdir(join(dir.path, 'ipc'));
   await mkdir(join(dir.path, 'http'));
-  viaIpc = await startServerWithClient(join(dir.path, 'ipc'), 'front-ipc', { tables: `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 2` });
-  viaHttp = await startServerWithClient(join(dir.path, 'http'), 'front-http', { tables: `[backend]\nmode = "node"\n[[backend.upstream]]\nurl = "${node.url}"` });
+  viaIpc = await startServerWithClient(join(dir.path, 'ipc'), 'front-ipc', {
+    tables: `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 2`,
+  });
+  viaHttp = await startServerWithClient(join(dir.path, 'http'), 'front-http', {
+    tables: `[backend]\nmode = "node"\n[[backend.upstream]]\nurl = "${node.url}"`,
+  });
 });
 
 afterAll(async () => {
@@ -159,12 +170,22 @@ describe('node mode over https with our own CA and a client certificate', () => 
       await writeFile(join(folder, 'front.key.pem'), tlsNode.client.keyPem, { mode: 0o600 });
       const frontDir = join(dir.path, 'https-front');
       await mkdir(frontDir);
-      const tables = ['[backend]', 'mode = "node"', '[[backend.upstream]]', `url = "${tlsNode.server.url}"`, `tls_ca_path = "${join(folder, 'node-ca.pem')}"`, `tls_cert_path = "${join(folder, 'front.cert.pem')}"`, `tls_key_path = "${join(folder, 'front.key.pem')}"`].join('\n');
+      const tables = [
+        '[backend]',
+        'mode = "node"',
+        '[[backend.upstream]]',
+        `url = "${tlsNode.server.url}"`,
+        `tls_ca_path = "${join(folder, 'node-ca.pem')}"`,
+        `tls_cert_path = "${join(folder, 'front.cert.pem')}"`,
+        `tls_key_path = "${join(folder, 'front.key.pem')}"`,
+      ].join('\n');
       const front = await startServerWithClient(frontDir, 'https-front', { tables });
       try {
         expect((await post(front.server.url, '{"action":"block_count"}', front.agent)).json).toEqual({ count: '1', unchecked: '0', cemented: '1' });
         // The node saw our front's certificate.
-        expect(tlsNode.server.logs.find((line) => line.msg === 'rpc' && (line.client as { commonName?: string } | undefined)?.commonName === 'tls-node.client')).toBeDefined();
+        expect(
+          tlsNode.server.logs.find((line) => line.msg === 'rpc' && (line.client as { commonName?: string } | undefined)?.commonName === 'tls-node.client'),
+        ).toBeDefined();
       } finally {
         await front.close();
       }

@@ -61,7 +61,16 @@ afterAll(async () => {
 
 describe('openssl-made material, unchanged', () => {
   it('serves curl with the openssl client certificate (single PEM), verifying the openssl server certificate', async () => {
-    const result = await run('curl', ['-sS', '--cacert', join(dir.path, 'tls', 'server.cert.pem'), '--cert', join(dir.path, 'users', 'rpc.user.1.pem'), '-d', '{"action":"block_count"}', `https://localhost:${service.address.port}/`]);
+    const result = await run('curl', [
+      '-sS',
+      '--cacert',
+      join(dir.path, 'tls', 'server.cert.pem'),
+      '--cert',
+      join(dir.path, 'users', 'rpc.user.1.pem'),
+      '-d',
+      '{"action":"block_count"}',
+      `https://localhost:${service.address.port}/`,
+    ]);
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual(FRESH_COUNTS);
   });
@@ -77,8 +86,13 @@ describe('openssl-made material, unchanged', () => {
     await writeFile(join(dir.path, 'config-weak.toml'), toml);
     const weak = await startService(await loadConfig(join(dir.path, 'config-weak.toml'), {}), weakLogs.logger);
     try {
-      expect(weakLogs.find((line) => line.msg.includes('1024-bit DH parameters are weak'))).toBeDefined();
-      expect(await dheTempKey(weak.address.port)).toBe('DH, 1024 bits');
+      if (weakLogs.find((line) => line.msg.includes("this platform's OpenSSL refuses the 1024-bit DH parameters"))) {
+        // Node 24 (OpenSSL 3.5): started without the file; DHE, if used, takes the built-in group.
+        expect(await dheTempKey(weak.address.port)).not.toBe('DH, 1024 bits');
+      } else {
+        expect(weakLogs.find((line) => line.msg.includes('1024-bit DH parameters are weak'))).toBeDefined();
+        expect(await dheTempKey(weak.address.port)).toBe('DH, 1024 bits');
+      }
     } finally {
       await weak.stop();
     }
@@ -99,9 +113,21 @@ describe('openssl-made material, unchanged', () => {
 
 /** The key exchange group a TLS 1.2 DHE handshake used, as openssl s_client reports it. */
 async function dheTempKey(port: number): Promise<string | undefined> {
-  const result = await run('openssl', [
-    's_client', '-connect', `127.0.0.1:${port}`, '-tls1_2', '-cipher', 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0',
-    '-cert', join(dir.path, 'users', 'rpc.user.1.cert.pem'), '-key', join(dir.path, 'users', 'rpc.user.1.key.pem'),
-  ], { timeoutMs: 10_000 });
+  const result = await run(
+    'openssl',
+    [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-tls1_2',
+      '-cipher',
+      'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0',
+      '-cert',
+      join(dir.path, 'users', 'rpc.user.1.cert.pem'),
+      '-key',
+      join(dir.path, 'users', 'rpc.user.1.key.pem'),
+    ],
+    { timeoutMs: 10_000 },
+  );
   return /Server Temp Key: ([^\n]+)/.exec(result.stdout)?.[1]?.trim();
 }

@@ -77,7 +77,13 @@ beforeAll(async () => {
   dir = await tempDir('nano-rpc-policy-');
   ca = await makeCa('Policy CA');
   const partnerCa = await makeCa('Partner CA');
-  for (const [key, cn] of [['reader', 'reader.app'], ['limited', 'limited.app'], ['writer', 'wallet.backend'], ['admin', 'ops.admin'], ['stranger', 'stranger.app']] as const) {
+  for (const [key, cn] of [
+    ['reader', 'reader.app'],
+    ['limited', 'limited.app'],
+    ['writer', 'wallet.backend'],
+    ['admin', 'ops.admin'],
+    ['stranger', 'stranger.app'],
+  ] as const) {
     ids[key] = await makeClient(cn, ca);
   }
   ids.partner = await makeClient('partner.one', partnerCa);
@@ -122,14 +128,20 @@ describe('per-client policy over mutual TLS', () => {
 
     // Matched by its issuing CA: reads, but not the denied account_info.
     expect((await call('partner', { action: 'block_count' })).json.count).toBe('1');
-    expect((await call('partner', { action: 'account_info', account: 'nano_1111111111111111111111111111111111111111111111111111hifc8npp' })).json).toEqual({ error: 'Action not allowed' });
+    expect((await call('partner', { action: 'account_info', account: 'nano_1111111111111111111111111111111111111111111111111111hifc8npp' })).json).toEqual({
+      error: 'Action not allowed',
+    });
 
     // No rule names it: [default] (utility only).
     expect((await call('stranger', { action: 'block_count' })).json).toEqual({ error: 'Action not allowed' });
     expect((await call('stranger', { action: 'version' })).json.rpc_version).toBe('1');
 
     const refusal = server.logs.lines.find((l) => l.audit === 'policy' && l.action === 'process');
-    expect(refusal).toMatchObject({ outcome: 'not_allowed', rule: 'reader', client: { commonName: 'reader.app', fingerprint256: ids.reader!.cert.fingerprint256 } });
+    expect(refusal).toMatchObject({
+      outcome: 'not_allowed',
+      rule: 'reader',
+      client: { commonName: 'reader.app', fingerprint256: ids.reader!.cert.fingerprint256 },
+    });
     expect(JSON.stringify(refusal)).not.toContain('"block"');
   });
 

@@ -21,7 +21,12 @@ beforeAll(async () => {
   const client = await makeClient('rpc.user.1', ca);
   server = await startTestServer({ dir: dir.path, server: await makeServer(ca) });
   await trustClient(server, client);
-  files = { ca: join(dir.path, 'ca.pem'), cert: join(dir.path, 'client.cert.pem'), key: join(dir.path, 'client.key.pem'), single: join(dir.path, 'client.pem') };
+  files = {
+    ca: join(dir.path, 'ca.pem'),
+    cert: join(dir.path, 'client.cert.pem'),
+    key: join(dir.path, 'client.key.pem'),
+    single: join(dir.path, 'client.pem'),
+  };
   await writeFile(files.ca, ca.certPem);
   await writeFile(files.cert, client.certPem);
   await writeFile(files.key, client.keyPem, { mode: 0o600 });

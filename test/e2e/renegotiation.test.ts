@@ -20,7 +20,15 @@ afterAll(async () => {
 
 async function renegotiationIsRefused(): Promise<void> {
   const { server, client, ca } = setup;
-  const socket = connect({ host: '127.0.0.1', port: server.port, cert: client.certPem, key: client.keyPem, ca: ca.certPem, servername: 'localhost', maxVersion: 'TLSv1.2' });
+  const socket = connect({
+    host: '127.0.0.1',
+    port: server.port,
+    cert: client.certPem,
+    key: client.keyPem,
+    ca: ca.certPem,
+    servername: 'localhost',
+    maxVersion: 'TLSv1.2',
+  });
   await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
   const failed = new Promise<Error>((resolve) => socket.on('error', resolve));
   expect(socket.getProtocol()).toBe('TLSv1.2');

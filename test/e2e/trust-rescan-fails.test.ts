@@ -31,7 +31,11 @@ describe('a trust rescan that cannot read the directory', () => {
     await rename(server.clientsDir, `${server.clientsDir}.away`);
     await writeFile(server.clientsDir, 'not a directory');
     await server.logs.waitFor((line) => line.msg.startsWith('client_certs_path: rescan failed'), 2000);
-    await server.logs.waitFor((line) => line.msg === 'client certificate revoked' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === client.cert.fingerprint256, 2000);
+    await server.logs.waitFor(
+      (line) =>
+        line.msg === 'client certificate revoked' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === client.cert.fingerprint256,
+      2000,
+    );
     await new Promise((resolve) => (socket.destroyed ? resolve(null) : socket.once('close', resolve)));
 
     // The failure repeats at every poll but is logged once; recovery is said once.
@@ -41,7 +45,13 @@ describe('a trust rescan that cannot read the directory', () => {
     await server.logs.waitFor((line) => line.msg === 'client_certs_path: rescan succeeded again', 3000);
     expect(failures()).toBe(1);
     // The directory is back exactly as it was: its certificates are trusted again.
-    await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === client.cert.fingerprint256 && server.logs.lines.indexOf(line) > server.logs.lines.findIndex((l) => l.msg === 'client certificate revoked'), 3000);
+    await server.logs.waitFor(
+      (line) =>
+        line.msg === 'client certificate trusted' &&
+        (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === client.cert.fingerprint256 &&
+        server.logs.lines.indexOf(line) > server.logs.lines.findIndex((l) => l.msg === 'client certificate revoked'),
+      3000,
+    );
     expect(await rpc(server.url, { action: 'block_count' }, { cert: client.certPem, key: client.keyPem, ca: ca.certPem })).toHaveProperty('count', '1');
   });
 });

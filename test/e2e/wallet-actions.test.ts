@@ -29,7 +29,11 @@ beforeAll(async () => {
   dir = await tempDir();
   const ca: Identity = await makeCa('wallet actions CA');
   const client = await makeClient('wallet.actions.client', ca);
-  server = await startTestServer({ dir: `${dir.path}`, server: await makeServer(ca), topLevel: ['enable_control = true', '[websocket]', 'enable = true', 'address = "127.0.0.1"', 'port = 0'].join('\n') });
+  server = await startTestServer({
+    dir: `${dir.path}`,
+    server: await makeServer(ca),
+    topLevel: ['enable_control = true', '[websocket]', 'enable = true', 'address = "127.0.0.1"', 'port = 0'].join('\n'),
+  });
   await trustClient(server, client);
   agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
   ws = await WsClient.open(server.service.websocketUrl!.replace('127.0.0.1', 'localhost'), { cert: client.certPem, key: client.keyPem, ca: ca.certPem });
@@ -57,7 +61,9 @@ describe('wallet actions', () => {
 
   it('keeps the node control gating', async () => {
     expect(await call({ action: 'wallet_create' }, locked, lockedAgent)).toEqual({ error: 'RPC control is disabled' });
-    expect(await call({ action: 'send', wallet: '1', source: GENESIS_ACCOUNT, destination: GENESIS_ACCOUNT, amount: '1' }, locked, lockedAgent)).toEqual({ error: 'RPC control is disabled' });
+    expect(await call({ action: 'send', wallet: '1', source: GENESIS_ACCOUNT, destination: GENESIS_ACCOUNT, amount: '1' }, locked, lockedAgent)).toEqual({
+      error: 'RPC control is disabled',
+    });
     expect(await call({ action: 'wallet_locked', wallet: '1' }, locked, lockedAgent)).toEqual({ error: 'Wallet not found' });
     expect(await call({ action: 'wallet_locked', wallet: 'zz' }, locked, lockedAgent)).toEqual({ error: 'Bad wallet number' });
   });
@@ -71,12 +77,19 @@ describe('wallet actions', () => {
     const more = await call({ action: 'accounts_create', wallet, count: '2' });
     const expected = [1, 2].map(async (index) => (await call({ action: 'deterministic_key', seed: SEED, index: String(index) })).account);
     expect(more).toEqual({ accounts: await Promise.all(expected) });
-    expect(await call({ action: 'account_create', wallet, index: '7' })).toEqual({ account: (await call({ action: 'deterministic_key', seed: SEED, index: '7' })).account });
+    expect(await call({ action: 'account_create', wallet, index: '7' })).toEqual({
+      account: (await call({ action: 'deterministic_key', seed: SEED, index: '7' })).account,
+    });
     expect(await call({ action: 'account_create', wallet, index: '4294967296' })).toEqual({ error: 'Invalid index' });
     expect(await call({ action: 'accounts_create', wallet, count: '0' })).toEqual({ error: 'Invalid count' });
     const list = (await call({ action: 'account_list', wallet })).accounts as string[];
     expect(list).toHaveLength(4);
-    expect(await call({ action: 'wallet_info', wallet })).toMatchObject({ accounts_count: '4', deterministic_count: '4', adhoc_count: '0', deterministic_index: '3' });
+    expect(await call({ action: 'wallet_info', wallet })).toMatchObject({
+      accounts_count: '4',
+      deterministic_count: '4',
+      adhoc_count: '0',
+      deterministic_index: '3',
+    });
     expect(await call({ action: 'wallet_create', seed: 'xyz' })).toEqual({ error: 'Bad seed' });
   });
 
@@ -85,7 +98,9 @@ describe('wallet actions', () => {
     expect(await call({ action: 'wallet_contains', wallet, account: GENESIS_ACCOUNT })).toEqual({ exists: '1' });
     expect(await call({ action: 'wallet_contains', wallet: 'zz', account: 'nano_bad' })).toEqual({ error: 'Bad account number' });
     // A watch-only account cannot send.
-    expect(await call({ action: 'send', wallet, source: GENESIS_ACCOUNT, destination: SEED_ACCOUNT_0, amount: '1' })).toEqual({ error: 'Account not found in wallet' });
+    expect(await call({ action: 'send', wallet, source: GENESIS_ACCOUNT, destination: SEED_ACCOUNT_0, amount: '1' })).toEqual({
+      error: 'Account not found in wallet',
+    });
     expect(await call({ action: 'account_remove', wallet, account: GENESIS_ACCOUNT })).toEqual({ removed: '1' });
     expect(await call({ action: 'account_remove', wallet, account: GENESIS_ACCOUNT })).toEqual({ error: 'Account not found in wallet' });
     const other = String((await call({ action: 'wallet_create' })).wallet);
@@ -101,11 +116,15 @@ describe('wallet actions', () => {
   it('receive_minimum decides auto-receive; wallet_receivable, search_receivable', async () => {
     expect(await call({ action: 'receive_minimum' })).toEqual({ amount: '1000000000000000000000000' });
     expect(await call({ action: 'receive_minimum_set', amount: String(NANO) })).toEqual({ success: '' });
-    const small = String((await call({ action: 'send', wallet: faucet, source: GENESIS_ACCOUNT, destination: SEED_ACCOUNT_0, amount: '5', id: 'small' })).block);
+    const small = String(
+      (await call({ action: 'send', wallet: faucet, source: GENESIS_ACCOUNT, destination: SEED_ACCOUNT_0, amount: '5', id: 'small' })).block,
+    );
     expect((await ws.next()).message).toMatchObject({ hash: small });
     expect(await call({ action: 'wallet_receivable', wallet })).toEqual({ blocks: { [SEED_ACCOUNT_0]: [small] } });
     expect(await call({ action: 'wallet_pending', wallet, threshold: '1' })).toEqual({ deprecated: '1', blocks: { [SEED_ACCOUNT_0]: { [small]: '5' } } });
-    expect(await call({ action: 'wallet_receivable', wallet, source: 'true' })).toEqual({ blocks: { [SEED_ACCOUNT_0]: { [small]: { amount: '5', source: GENESIS_ACCOUNT } } } });
+    expect(await call({ action: 'wallet_receivable', wallet, source: 'true' })).toEqual({
+      blocks: { [SEED_ACCOUNT_0]: { [small]: { amount: '5', source: GENESIS_ACCOUNT } } },
+    });
     expect(await call({ action: 'receive_minimum_set', amount: '1' })).toEqual({ success: '' });
     expect(await call({ action: 'search_receivable', wallet })).toEqual({ started: 'true' });
     expect((await ws.next()).message).toMatchObject({ account: SEED_ACCOUNT_0, amount: '5', block: { subtype: 'receive', link: small } });
@@ -116,7 +135,9 @@ describe('wallet actions', () => {
   it('wallet_frontiers, wallet_balances threshold, wallet_ledger, wallet_history', async () => {
     const frontiers = (await call({ action: 'wallet_frontiers', wallet })).frontiers as Record<string, string>;
     expect(Object.keys(frontiers)).toEqual([SEED_ACCOUNT_0]);
-    expect(await call({ action: 'wallet_balances', wallet, threshold: '5' })).toEqual({ balances: { [SEED_ACCOUNT_0]: { balance: '5', pending: '0', receivable: '0' } } });
+    expect(await call({ action: 'wallet_balances', wallet, threshold: '5' })).toEqual({
+      balances: { [SEED_ACCOUNT_0]: { balance: '5', pending: '0', receivable: '0' } },
+    });
     const ledger = await call({ action: 'wallet_ledger', wallet, representative: 'true', receivable: 'true' });
     expect(ledger).toEqual({
       accounts: {
@@ -134,7 +155,16 @@ describe('wallet actions', () => {
       },
     });
     const history = (await call({ action: 'wallet_history', wallet })).history as Record<string, string>[];
-    expect(history).toEqual([{ type: 'receive', account: GENESIS_ACCOUNT, amount: '5', block_account: SEED_ACCOUNT_0, hash: frontiers[SEED_ACCOUNT_0], local_timestamp: expect.stringMatching(/^[0-9]+$/) }]);
+    expect(history).toEqual([
+      {
+        type: 'receive',
+        account: GENESIS_ACCOUNT,
+        amount: '5',
+        block_account: SEED_ACCOUNT_0,
+        hash: frontiers[SEED_ACCOUNT_0],
+        local_timestamp: expect.stringMatching(/^[0-9]+$/),
+      },
+    ]);
     expect(await call({ action: 'wallet_history', wallet: 'zz', modified_since: 'x' })).toEqual({ error: 'Invalid timestamp' });
   });
 
@@ -153,7 +183,11 @@ describe('wallet actions', () => {
     expect(JSON.stringify(exported)).not.toContain(SEED);
     const next = '1'.repeat(64);
     const changed = await call({ action: 'wallet_change_seed', wallet, seed: next, count: '2' });
-    expect(changed).toEqual({ success: '', last_restored_account: (await call({ action: 'deterministic_key', seed: next, index: '2' })).account, restored_count: '3' });
+    expect(changed).toEqual({
+      success: '',
+      last_restored_account: (await call({ action: 'deterministic_key', seed: next, index: '2' })).account,
+      restored_count: '3',
+    });
     expect(await call({ action: 'wallet_contains', wallet, account: SEED_ACCOUNT_0 })).toEqual({ exists: '0' });
   });
 });

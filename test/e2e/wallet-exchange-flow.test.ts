@@ -74,13 +74,18 @@ describe('exchange integration flow over mutual TLS', () => {
     const answer = await call({ action: 'send', wallet: faucet, source: GENESIS_ACCOUNT, destination: deposit, amount: String(5n * NANO), id: 'deposit-1' });
     firstSend = String(answer.block);
     expect(firstSend).toMatch(/^[0-9A-F]{64}$/);
-    expect(await call({ action: 'send', wallet: faucet, source: GENESIS_ACCOUNT, destination: deposit, amount: String(5n * NANO), id: 'deposit-1' })).toEqual({ block: firstSend });
+    expect(await call({ action: 'send', wallet: faucet, source: GENESIS_ACCOUNT, destination: deposit, amount: String(5n * NANO), id: 'deposit-1' })).toEqual({
+      block: firstSend,
+    });
     expect(await call({ action: 'account_balance', account: GENESIS_ACCOUNT })).toMatchObject({ balance: String(MAX_U128 - 5n * NANO) });
   });
 
   it('the websocket reports the send, then the automatic receive, in order', async () => {
     const sent = await ws.next();
-    expect(sent).toMatchObject({ topic: 'confirmation', message: { account: GENESIS_ACCOUNT, amount: String(5n * NANO), hash: firstSend, confirmation_type: 'active_quorum' } });
+    expect(sent).toMatchObject({
+      topic: 'confirmation',
+      message: { account: GENESIS_ACCOUNT, amount: String(5n * NANO), hash: firstSend, confirmation_type: 'active_quorum' },
+    });
     expect((sent.message as { block: Record<string, string> }).block).toMatchObject({ type: 'state', link_as_account: deposit, subtype: 'send' });
     const received = await ws.next();
     expect(received).toMatchObject({ topic: 'confirmation', message: { account: deposit, amount: String(5n * NANO) } });
@@ -89,7 +94,9 @@ describe('exchange integration flow over mutual TLS', () => {
   });
 
   it('wallet_balances and wallet_info', async () => {
-    expect(await call({ action: 'wallet_balances', wallet: exchange })).toEqual({ balances: { [deposit]: { balance: String(5n * NANO), pending: '0', receivable: '0' } } });
+    expect(await call({ action: 'wallet_balances', wallet: exchange })).toEqual({
+      balances: { [deposit]: { balance: String(5n * NANO), pending: '0', receivable: '0' } },
+    });
     expect(await call({ action: 'wallet_info', wallet: exchange })).toEqual({
       balance: String(5n * NANO),
       pending: '0',
@@ -116,7 +123,8 @@ describe('exchange integration flow over mutual TLS', () => {
   });
 
   it('answers the node texts for refused sends', async () => {
-    const send = (fields: Record<string, unknown>) => call({ action: 'send', wallet: exchange, source: deposit, destination: GENESIS_ACCOUNT, amount: '1', ...fields });
+    const send = (fields: Record<string, unknown>) =>
+      call({ action: 'send', wallet: exchange, source: deposit, destination: GENESIS_ACCOUNT, amount: '1', ...fields });
     expect(await send({ wallet: 'XYZ' })).toEqual({ error: 'Bad wallet number' });
     expect(await send({ wallet: '1'.repeat(64) })).toEqual({ error: 'Wallet not found' });
     expect(await send({ amount: '0' })).toEqual({ error: 'Invalid amount number' });
@@ -155,8 +163,12 @@ describe('exchange integration flow over mutual TLS', () => {
   });
 
   it('deterministic_key follows blake2b(seed ‖ index)', async () => {
-    expect(await call({ action: 'deterministic_key', seed: '0'.repeat(64), index: '0' })).toMatchObject({ private: '9F0E444C69F77A49BD0BE89DB92C38FE713E0963165CCA12FAF5712D7657120F' });
-    expect(await call({ action: 'deterministic_key', seed: '0'.repeat(64), index: '1' })).toMatchObject({ private: 'B73B723BF7BD042B66AD3332718BA98DE7312F95ED3D05A130C9204552A7AFFF' });
+    expect(await call({ action: 'deterministic_key', seed: '0'.repeat(64), index: '0' })).toMatchObject({
+      private: '9F0E444C69F77A49BD0BE89DB92C38FE713E0963165CCA12FAF5712D7657120F',
+    });
+    expect(await call({ action: 'deterministic_key', seed: '0'.repeat(64), index: '1' })).toMatchObject({
+      private: 'B73B723BF7BD042B66AD3332718BA98DE7312F95ED3D05A130C9204552A7AFFF',
+    });
     expect(await call({ action: 'deterministic_key', seed: 'xx', index: '1' })).toEqual({ error: 'Bad seed' });
     expect(await call({ action: 'deterministic_key', seed: '0', index: '4294967296' })).toEqual({ error: 'Invalid index' });
   });

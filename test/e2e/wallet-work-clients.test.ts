@@ -33,7 +33,11 @@ beforeAll(async () => {
   dir = await tempDir();
   ca = await makeCa('wallet work CA');
   client = await makeClient('wallet.work.client', ca);
-  server = await startTestServer({ dir: dir.path, server: await makeServer(ca), topLevel: ['enable_control = true', '[node]', 'max_work_generate_multiplier = 100000000'].join('\n') });
+  server = await startTestServer({
+    dir: dir.path,
+    server: await makeServer(ca),
+    topLevel: ['enable_control = true', '[node]', 'max_work_generate_multiplier = 100000000'].join('\n'),
+  });
   await trustClient(server, client);
   agent = tlsAgent({ cert: client.certPem, key: client.keyPem, ca: ca.certPem });
   files = { ca: join(dir.path, 'ca.pem'), cert: join(dir.path, 'client.cert.pem'), key: join(dir.path, 'client.key.pem') };
@@ -90,11 +94,26 @@ describe('work_generate', () => {
   });
 
   it('an unmodified npm client (@dev-ptera/nano-node-rpc) calls work_generate and active_difficulty', async () => {
-    const result = await run(process.execPath, [PROBE, '@dev-ptera/nano-node-rpc', `https://localhost:${server.port}/`, files.ca, files.cert, files.key, JSON.stringify([['work_generate', DEV_GENESIS_HASH], ['active_difficulty']])]);
+    const result = await run(process.execPath, [
+      PROBE,
+      '@dev-ptera/nano-node-rpc',
+      `https://localhost:${server.port}/`,
+      files.ca,
+      files.cert,
+      files.key,
+      JSON.stringify([['work_generate', DEV_GENESIS_HASH], ['active_difficulty']]),
+    ]);
     expect(result.stderr).toBe('');
     const [work, difficulty] = JSON.parse(result.stdout) as Record<string, unknown>[];
     expect(nano.validateWork({ blockHash: DEV_GENESIS_HASH, work: String(work!.work), threshold: 'ffc0000000000000' })).toBe(true);
-    expect(difficulty).toEqual({ deprecated: '1', network_minimum: 'ffc0000000000000', network_receive_minimum: 'f000000000000000', network_current: 'ffc0000000000000', network_receive_current: 'f000000000000000', multiplier: '1' });
+    expect(difficulty).toEqual({
+      deprecated: '1',
+      network_minimum: 'ffc0000000000000',
+      network_receive_minimum: 'f000000000000000',
+      network_current: 'ffc0000000000000',
+      network_receive_current: 'f000000000000000',
+      multiplier: '1',
+    });
   });
 });
 
@@ -112,7 +131,13 @@ describe('block_create and sign', () => {
       json_block: 'true',
     });
     const block = answer.block as Record<string, string>;
-    const hash = nano.hashBlock({ account: block.account!, previous: block.previous!, representative: block.representative!, balance: block.balance!, link: block.link! });
+    const hash = nano.hashBlock({
+      account: block.account!,
+      previous: block.previous!,
+      representative: block.representative!,
+      balance: block.balance!,
+      link: block.link!,
+    });
     expect(answer.hash).toBe(hash);
     expect(nano.verifyBlock({ hash, signature: block.signature!, publicKey: GENESIS_PUBLIC })).toBe(true);
     // A send from an epoch 0 account needs epoch_1 work (fe00…), inferred from the ledger.
@@ -126,9 +151,25 @@ describe('block_create and sign', () => {
     const opener = nano.deriveAddress(nano.derivePublicKey(secret), { useNanoPrefix: true });
     const info = await call({ action: 'account_info', account: GENESIS_ACCOUNT });
     const balance = BigInt(String(info.balance));
-    const send = await call({ action: 'block_create', type: 'state', key: DEV_GENESIS_SECRET, previous: String(info.frontier), representative: GENESIS_ACCOUNT, balance: String(balance - 77n), link: opener });
+    const send = await call({
+      action: 'block_create',
+      type: 'state',
+      key: DEV_GENESIS_SECRET,
+      previous: String(info.frontier),
+      representative: GENESIS_ACCOUNT,
+      balance: String(balance - 77n),
+      link: opener,
+    });
     expect(await call({ action: 'process', block: send.block })).toEqual({ hash: send.hash });
-    const result = await run(process.execPath, [PROBE, 'nano-node-rpc', `https://localhost:${server.port}/`, files.ca, files.cert, files.key, JSON.stringify([['block_create', 'open', secret, opener, GENESIS_ACCOUNT, send.hash]])]);
+    const result = await run(process.execPath, [
+      PROBE,
+      'nano-node-rpc',
+      `https://localhost:${server.port}/`,
+      files.ca,
+      files.cert,
+      files.key,
+      JSON.stringify([['block_create', 'open', secret, opener, GENESIS_ACCOUNT, send.hash]]),
+    ]);
     expect(result.stderr).toBe('');
     const [created] = JSON.parse(result.stdout) as Record<string, string>[];
     const open = JSON.parse(created!.block!) as Record<string, string>;
@@ -139,7 +180,15 @@ describe('block_create and sign', () => {
   });
 
   it('answers the node texts for bad block_create requests', async () => {
-    const base = { action: 'block_create', type: 'state', key: DEV_GENESIS_SECRET, previous: DEV_GENESIS_HASH, representative: GENESIS_ACCOUNT, balance: '1', link: '0'.repeat(63) + '1' };
+    const base = {
+      action: 'block_create',
+      type: 'state',
+      key: DEV_GENESIS_SECRET,
+      previous: DEV_GENESIS_HASH,
+      representative: GENESIS_ACCOUNT,
+      balance: '1',
+      link: '0'.repeat(63) + '1',
+    };
     expect(await call({ ...base, type: 'bogus' })).toEqual({ error: 'Invalid block type' });
     expect(await call({ ...base, type: 'open', representative: undefined })).toEqual({ error: 'Representative account and source hash required' });
     expect(await call({ ...base, type: 'receive' })).toEqual({ error: 'Previous hash and source hash required' });
@@ -152,15 +201,28 @@ describe('block_create and sign', () => {
     expect(await call({ ...base, representative: 'nano_x' })).toEqual({ error: 'Bad representative number' });
     expect(await call({ ...base, link: 'zz' })).toEqual({ error: 'Bad link number' });
     expect(await call({ ...base, difficulty: 'zz' })).toEqual({ error: 'Bad difficulty' });
-    expect(await call({ ...base, account: 'nano_1111111111111111111111111111111111111111111111111111hifc8npp' })).toEqual({ error: 'Incorrect key for given account' });
-    expect(await call({ ...base, previous: undefined })).toEqual({ error: 'Previous, representative, final balance and link (source or destination) are required' });
+    expect(await call({ ...base, account: 'nano_1111111111111111111111111111111111111111111111111111hifc8npp' })).toEqual({
+      error: 'Incorrect key for given account',
+    });
+    expect(await call({ ...base, previous: undefined })).toEqual({
+      error: 'Previous, representative, final balance and link (source or destination) are required',
+    });
     expect(await call({ ...base, wallet: '1'.repeat(64), account: GENESIS_ACCOUNT, key: undefined })).toEqual({ error: 'Wallet not found' });
   });
 
   it('signs a block with a key or a wallet account; a bare hash only with enable_sign_hash', async () => {
     const wallet = String((await call({ action: 'wallet_create' })).wallet);
     await call({ action: 'wallet_add', wallet, key: DEV_GENESIS_SECRET });
-    const block = { type: 'state', account: GENESIS_ACCOUNT, previous: DEV_GENESIS_HASH, representative: GENESIS_ACCOUNT, balance: '5', link: '0'.repeat(64), signature: '0', work: '0' };
+    const block = {
+      type: 'state',
+      account: GENESIS_ACCOUNT,
+      previous: DEV_GENESIS_HASH,
+      representative: GENESIS_ACCOUNT,
+      balance: '5',
+      link: '0'.repeat(64),
+      signature: '0',
+      work: '0',
+    };
     const hash = nano.hashBlock({ account: GENESIS_ACCOUNT, previous: DEV_GENESIS_HASH, representative: GENESIS_ACCOUNT, balance: '5', link: '0'.repeat(64) });
     const byKey = await call({ action: 'sign', key: DEV_GENESIS_SECRET, json_block: 'true', block });
     expect(nano.verifyBlock({ hash, signature: String(byKey.signature), publicKey: GENESIS_PUBLIC })).toBe(true);
@@ -168,7 +230,9 @@ describe('block_create and sign', () => {
     const byWallet = await call({ action: 'sign', wallet, account: GENESIS_ACCOUNT, json_block: 'true', block });
     expect(byWallet.signature).toBe(byKey.signature);
     expect(await call({ action: 'sign', key: DEV_GENESIS_SECRET, hash })).toEqual({ error: 'Signing by block hash is disabled' });
-    expect(await call({ action: 'sign', wallet: '1'.repeat(64), account: GENESIS_ACCOUNT, json_block: 'true', block })).toEqual({ error: 'Private key or local wallet and account required' });
+    expect(await call({ action: 'sign', wallet: '1'.repeat(64), account: GENESIS_ACCOUNT, json_block: 'true', block })).toEqual({
+      error: 'Private key or local wallet and account required',
+    });
     expect(await call({ action: 'sign', key: DEV_GENESIS_SECRET })).toEqual({ error: 'Block is invalid' });
   });
 });

@@ -98,16 +98,12 @@ export async function state(p: StateParams): Promise<Built> {
 }
 
 function legacyHash(parts: string[]): string {
-  return blake2b256(Buffer.concat(parts.map((x) => Buffer.from(x, 'hex')))).toString('hex').toUpperCase();
+  return blake2b256(Buffer.concat(parts.map((x) => Buffer.from(x, 'hex'))))
+    .toString('hex')
+    .toUpperCase();
 }
 
-async function legacy(
-  json: Record<string, string>,
-  hashParts: string[],
-  root: string,
-  signer: Key,
-  workValue?: string,
-): Promise<Built> {
+async function legacy(json: Record<string, string>, hashParts: string[], root: string, signer: Key, workValue?: string): Promise<Built> {
   const hash = legacyHash(hashParts);
   const full = { ...json, work: workValue ?? (await work(root, T.epoch1)), signature: nano.signBlock({ hash, secretKey: signer.secret }) };
   return { hash, block: toBlock(full), json: full };

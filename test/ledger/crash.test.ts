@@ -13,9 +13,7 @@ import { u128ToBytes } from '../../src/ledger/bytes.js';
 import { encodePending, pendingKey } from '../../src/ledger/store/records.js';
 import { openStore, writeMeta } from '../../src/ledger/store/store.js';
 import type { Store } from '../../src/ledger/store/store.js';
-import {
-  DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, ZERO, legacyChange, legacyOpen, legacyReceive, legacySend, newKey, state,
-} from './builder.js';
+import { DEV_GENESIS_HASH, GENESIS, GENESIS_AMOUNT, ZERO, legacyChange, legacyOpen, legacyReceive, legacySend, newKey, state } from './builder.js';
 import type { Built, Key } from './builder.js';
 import { tempDir } from '../support/temp.js';
 
@@ -95,7 +93,11 @@ async function buildWorkload(): Promise<Built[]> {
       case 3: {
         const account = [...opened.values()][randomInt(opened.size)]!;
         account.rep = keys[randomInt(keys.length)]!.pub;
-        push(await state({ account: account.key, previous: account.head, representative: account.rep, balance: account.balance, link: ZERO }), account, account.balance);
+        push(
+          await state({ account: account.key, previous: account.head, representative: account.rep, balance: account.balance, link: ZERO }),
+          account,
+          account.balance,
+        );
         break;
       }
     }
@@ -113,7 +115,10 @@ interface Run {
 
 /** Starts the child, waits for its first progress line, then kills it after a random 0–30 ms (or lets it finish). */
 async function runChild(ledgerDir: string, blocksFile: string, kill: boolean, shared = false): Promise<Run> {
-  const child = spawn(process.execPath, [CHILD, ledgerDir, blocksFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CRASH_TOLERATE_OLD: shared ? '1' : '0' } });
+  const child = spawn(process.execPath, [CHILD, ledgerDir, blocksFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CRASH_TOLERATE_OLD: shared ? '1' : '0' },
+  });
   const output: string[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -292,5 +297,4 @@ describe('checkLedgerConsistency', () => {
     const problems = await problemsAfter((s) => s.weights.putSync(hex(b.pub), u128ToBytes(99n)));
     expect(problems).toEqual([expect.stringContaining('stored 99, delegated balances 100')]);
   });
-
 });

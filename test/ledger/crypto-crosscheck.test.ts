@@ -108,7 +108,9 @@ describe('block JSON and binary forms', () => {
       return p.block;
     });
     const b2 = (hexes: string[]): string => hexU(blake2b256(Buffer.concat(hexes.map((x) => Buffer.from(x, 'hex')))));
-    expect(hexU(hashBlock(open!))).toBe(b2([legacy[0]!['source']!, hexU(decodeAccount(legacy[0]!['representative']!)!.publicKey), hexU(decodeAccount(legacy[0]!['account']!)!.publicKey)]));
+    expect(hexU(hashBlock(open!))).toBe(
+      b2([legacy[0]!['source']!, hexU(decodeAccount(legacy[0]!['representative']!)!.publicKey), hexU(decodeAccount(legacy[0]!['account']!)!.publicKey)]),
+    );
     expect(hexU(hashBlock(send!))).toBe(b2([legacy[1]!['previous']!, hexU(decodeAccount(legacy[1]!['destination']!)!.publicKey), legacy[1]!['balance']!]));
     expect(hexU(hashBlock(receive!))).toBe(b2([legacy[2]!['previous']!, legacy[2]!['source']!]));
     expect(hexU(hashBlock(change!))).toBe(b2([legacy[3]!['previous']!, hexU(decodeAccount(legacy[3]!['representative']!)!.publicKey)]));
@@ -116,8 +118,14 @@ describe('block JSON and binary forms', () => {
 
   it('accepts short hex (left-padded), a link given as an account, and rejects malformed fields', () => {
     const base = {
-      type: 'state', account: acct(), previous: '0', representative: acct(), balance: '0', link: acct(),
-      signature: sig(), work: '1',
+      type: 'state',
+      account: acct(),
+      previous: '0',
+      representative: acct(),
+      balance: '0',
+      link: acct(),
+      signature: sig(),
+      work: '1',
     };
     const ok = parseBlockJson(base);
     expect(ok.ok).toBe(true);

@@ -9,15 +9,36 @@ import { workRoot } from '../../src/ledger/blocks/root.js';
 import { DEV_GENESIS_BLOCK } from '../../src/ledger/genesis.js';
 import type { Block } from '../../src/ledger/blocks/types.js';
 
-interface KeyVector { private: string; public: string; account: string }
+interface KeyVector {
+  private: string;
+  public: string;
+  account: string;
+}
 interface LegacyOpenVector {
-  network: string; hash: string; source?: string; representative?: string; account?: string;
-  work?: string; work_value?: string; signature?: string;
+  network: string;
+  hash: string;
+  source?: string;
+  representative?: string;
+  account?: string;
+  work?: string;
+  work_value?: string;
+  signature?: string;
 }
 interface StateVector {
-  name: string; account: string; previous: string; representative: string; balance: string; link: string;
-  link_as_account?: string; hash: string; signature?: string; private_key?: string;
-  reproducible_signature?: boolean; work?: string; work_root?: string; work_value?: string;
+  name: string;
+  account: string;
+  previous: string;
+  representative: string;
+  balance: string;
+  link: string;
+  link_as_account?: string;
+  hash: string;
+  signature?: string;
+  private_key?: string;
+  reproducible_signature?: boolean;
+  work?: string;
+  work_root?: string;
+  work_value?: string;
 }
 interface Vectors {
   key_derivation: KeyVector[];
@@ -28,9 +49,7 @@ interface Vectors {
   bad_vectors_do_not_use: { what: string; hash: string; work?: string; actual_difficulty?: string }[];
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../fixtures/nano-test-vectors.json', import.meta.url), 'utf8'),
-) as Vectors;
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/nano-test-vectors.json', import.meta.url), 'utf8')) as Vectors;
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 
 function parse(json: Record<string, string>): Block {
@@ -149,7 +168,11 @@ describe('signature rejection', () => {
 
   it('accepts the good signature and rejects every single-bit flip of signature, message and key', () => {
     expect(verify(good, msg, pub)).toBe(true);
-    for (const [which, bytes] of [['sig', good], ['msg', msg], ['pub', pub]] as const) {
+    for (const [which, bytes] of [
+      ['sig', good],
+      ['msg', msg],
+      ['pub', pub],
+    ] as const) {
       for (let i = 0; i < bytes.length; i += 7) {
         const copy = Buffer.from(bytes);
         copy[i]! ^= 1 << (i % 8);

@@ -14,7 +14,13 @@ describe('schema 1 → 2 (per-account receivable totals)', () => {
   it('sums the pending table into the totals when an older store is opened', async () => {
     dir = await tempDir();
     const receiver = newKey();
-    const first = await state({ account: GENESIS, previous: DEV_GENESIS_HASH, representative: GENESIS.pub, balance: GENESIS_AMOUNT - 300n, link: receiver.pub });
+    const first = await state({
+      account: GENESIS,
+      previous: DEV_GENESIS_HASH,
+      representative: GENESIS.pub,
+      balance: GENESIS_AMOUNT - 300n,
+      link: receiver.pub,
+    });
     const second = await state({ account: GENESIS, previous: first.hash, representative: GENESIS.pub, balance: GENESIS_AMOUNT - 1000n, link: receiver.pub });
     const ledger = await openLedger({ path: dir.path });
     expect(ledger.processBatch([{ block: first.block }, { block: second.block }]).every((result) => result.ok)).toBe(true);

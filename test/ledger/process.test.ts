@@ -5,8 +5,20 @@ import type { ProcessResult } from '../../src/ledger/process/codes.js';
 import type { Block } from '../../src/ledger/blocks/types.js';
 import { tempDir } from '../support/temp.js';
 import {
-  DEV_GENESIS_HASH, EPOCH_V1_LINK, EPOCH_V2_LINK, GENESIS, GENESIS_AMOUNT, T, ZERO,
-  legacyChange, legacyOpen, legacyReceive, legacySend, newKey, state, workBetween,
+  DEV_GENESIS_HASH,
+  EPOCH_V1_LINK,
+  EPOCH_V2_LINK,
+  GENESIS,
+  GENESIS_AMOUNT,
+  T,
+  ZERO,
+  legacyChange,
+  legacyOpen,
+  legacyReceive,
+  legacySend,
+  newKey,
+  state,
+  workBetween,
 } from './builder.js';
 import type { Built, Key } from './builder.js';
 
@@ -65,8 +77,15 @@ describe('state blocks', () => {
     expect(genesisInfo.successor).toBe(send.hash);
     expect(genesisInfo).toMatchObject({ height: 1n, amount: GENESIS_AMOUNT, subtype: undefined, kind: 'open' });
     expect(ledger.blockInfo(hex(send.hash))).toMatchObject({
-      account: GENESIS.address, amount: 1000n, balance: GENESIS_AMOUNT - 1000n, height: 2n, subtype: 'send',
-      successor: ZERO, confirmed: true, linkedAccount: a.address, localTimestamp: 1_700_000_001n,
+      account: GENESIS.address,
+      amount: 1000n,
+      balance: GENESIS_AMOUNT - 1000n,
+      height: 2n,
+      subtype: 'send',
+      successor: ZERO,
+      confirmed: true,
+      linkedAccount: a.address,
+      localTimestamp: 1_700_000_001n,
     });
     expect(ledger.blockInfo(hex(send.hash))!.contents).toEqual(send.json);
 
@@ -77,8 +96,14 @@ describe('state blocks', () => {
     expect(ledger.weight(hex(rep.pub))).toBe(1000n);
     expect(ledger.blockInfo(hex(open.hash))).toMatchObject({ subtype: 'receive', amount: 1000n, linkedAccount: GENESIS.address, height: 1n });
     expect(ledger.accountInfo(hex(a.pub))).toMatchObject({
-      frontier: open.hash, openBlock: open.hash, representativeBlock: open.hash, representative: rep.address,
-      balance: 1000n, blockCount: 1n, accountVersion: 0, confirmationHeight: 1n,
+      frontier: open.hash,
+      openBlock: open.hash,
+      representativeBlock: open.hash,
+      representative: rep.address,
+      balance: 1000n,
+      blockCount: 1n,
+      accountVersion: 0,
+      confirmationHeight: 1n,
     });
 
     const back = await state({ account: a, previous: open.hash, representative: rep.pub, balance: 600n, link: GENESIS.pub });
@@ -103,7 +128,12 @@ describe('state blocks', () => {
       ['receive', 1000n, GENESIS.address],
     ]);
     expect(ledger.history(hex(a.pub), { raw: true, reverse: true }).map((h) => h.type)).toEqual(['receive', 'send', 'change']);
-    expect(ledger.delegators(hex(GENESIS.pub)).map((d) => d.weight).sort()).toEqual([600n, GENESIS_AMOUNT - 600n].sort());
+    expect(
+      ledger
+        .delegators(hex(GENESIS.pub))
+        .map((d) => d.weight)
+        .sort(),
+    ).toEqual([600n, GENESIS_AMOUNT - 600n].sort());
   });
 
   it('refusals: old, bad_signature, fork, gap_previous, gap_source, unreceivable, balance_mismatch', async () => {
@@ -194,7 +224,15 @@ describe('epochs', () => {
     ok(ledger, v1, { subtype: 'epoch' });
     expect(ledger.accountInfo(hex(a.pub))).toMatchObject({ accountVersion: 1, representativeBlock: v1.hash, blockCount: 2n });
     expect(ledger.blockInfo(hex(v1.hash))).toMatchObject({ subtype: 'epoch', amount: 0n, epoch: 1 });
-    const v2 = await state({ account: a.pub, previous: v1.hash, representative: a.pub, balance: 1000n, link: EPOCH_V2_LINK, signer: GENESIS, threshold: T.receive });
+    const v2 = await state({
+      account: a.pub,
+      previous: v1.hash,
+      representative: a.pub,
+      balance: 1000n,
+      link: EPOCH_V2_LINK,
+      signer: GENESIS,
+      threshold: T.receive,
+    });
     ok(ledger, v2);
     expect(ledger.accountInfo(hex(a.pub))!.accountVersion).toBe(2);
     expect(ledger.weight(hex(a.pub))).toBe(1000n);
@@ -209,7 +247,11 @@ describe('epochs', () => {
     // A legacy block cannot follow genesis's state head.
     refused(ledger, (await legacyReceive(GENESIS, send.hash, strong.hash)).block, 'block_position');
     const recv = await state({
-      account: GENESIS, previous: send.hash, representative: GENESIS.pub, balance: GENESIS_AMOUNT - 900n, link: strong.hash,
+      account: GENESIS,
+      previous: send.hash,
+      representative: GENESIS.pub,
+      balance: GENESIS_AMOUNT - 900n,
+      link: strong.hash,
       workValue: workBetween(send.hash, T.receive, T.epoch1),
     });
     // Receiving an epoch-2 send upgrades the receiver to epoch 2, where receives need only epoch_2_receive.
@@ -227,7 +269,15 @@ describe('epochs', () => {
     const repSet = await state({ account: c.pub, previous: ZERO, representative: c.pub, balance: 0n, link: EPOCH_V1_LINK, signer: GENESIS });
     refused(ledger, repSet.block, 'representative_mismatch');
     // Unopened accounts may jump straight to epoch 2.
-    const open2 = await state({ account: c.pub, previous: ZERO, representative: ZERO, balance: 0n, link: EPOCH_V2_LINK, signer: GENESIS, threshold: T.receive });
+    const open2 = await state({
+      account: c.pub,
+      previous: ZERO,
+      representative: ZERO,
+      balance: 0n,
+      link: EPOCH_V2_LINK,
+      signer: GENESIS,
+      threshold: T.receive,
+    });
     ok(ledger, open2);
     expect(ledger.counts().accounts).toBe(2n);
     expect(ledger.accountInfo(hex(c.pub))).toMatchObject({ accountVersion: 2, balance: 0n, blockCount: 1n });

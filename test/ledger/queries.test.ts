@@ -54,8 +54,14 @@ describe('queries', () => {
 
   it('accountInfo / accountBalance, including unknown accounts', () => {
     expect(ledger.accountInfo(hex(a.pub))).toMatchObject({
-      frontier: change.hash, openBlock: open.hash, representativeBlock: change.hash, representative: GENESIS.address,
-      balance: 400n, blockCount: 3n, confirmationHeight: 3n, confirmationHeightFrontier: change.hash,
+      frontier: change.hash,
+      openBlock: open.hash,
+      representativeBlock: change.hash,
+      representative: GENESIS.address,
+      balance: 400n,
+      blockCount: 3n,
+      confirmationHeight: 3n,
+      confirmationHeightFrontier: change.hash,
     });
     expect(ledger.accountBalance(hex(a.pub))).toEqual({ balance: 400n, receivable: 200n });
     const stranger: Key = newKey();
@@ -72,7 +78,12 @@ describe('queries', () => {
     expect(ledger.receivable(hex(r.pub)).map((e) => e.hash)).toEqual(byKey.map((e) => e.hash));
     expect(ledger.receivable(hex(r.pub), { sortByAmount: true }).map((e) => e.amount)).toEqual([50n, 7n, 5n]);
     expect(ledger.receivable(hex(r.pub), { sortByAmount: true, count: 1, offset: 1 }).map((e) => e.amount)).toEqual([7n]);
-    expect(ledger.receivable(hex(r.pub), { threshold: 7n }).map((e) => e.amount).sort()).toEqual([50n, 7n].sort());
+    expect(
+      ledger
+        .receivable(hex(r.pub), { threshold: 7n })
+        .map((e) => e.amount)
+        .sort(),
+    ).toEqual([50n, 7n].sort());
     expect(ledger.receivable(hex(r.pub))[0]).toMatchObject({ source: GENESIS.address, epoch: 0 });
     expect(ledger.accountBalance(hex(r.pub))).toEqual({ balance: 0n, receivable: 62n });
   });
@@ -81,10 +92,7 @@ describe('queries', () => {
     const genesisChain = [sends[2]!.hash, sends[1]!.hash, sends[0]!.hash, DEV_GENESIS_HASH];
     expect(ledger.chain(hex(sends[2]!.hash), {})).toEqual(genesisChain);
     expect(ledger.chain(hex(sends[2]!.hash), { count: 2, offset: 1 })).toEqual(genesisChain.slice(1, 3));
-    expect(ledger.chain(hex(DEV_GENESIS_HASH), { reverse: true })).toEqual([
-      ...[...genesisChain].reverse(),
-      ...toR.map((e) => e.hash),
-    ]);
+    expect(ledger.chain(hex(DEV_GENESIS_HASH), { reverse: true })).toEqual([...[...genesisChain].reverse(), ...toR.map((e) => e.hash)]);
     expect(ledger.chain(hex(DEV_GENESIS_HASH), { reverse: true, count: 4 })).toEqual([...genesisChain].reverse());
     expect(ledger.chain(hex('11'.repeat(32)), {})).toEqual([]);
     expect(ledger.chain(hex(DEV_GENESIS_HASH), { count: 0 })).toEqual([]);
@@ -115,7 +123,12 @@ describe('queries', () => {
     expect(ledger.frontiers(Buffer.alloc(32), 1)).toHaveLength(1);
     expect(ledger.representatives()).toEqual([{ account: GENESIS.address, weight: GENESIS_AMOUNT - 262n }]);
     expect(ledger.weight(hex(r.pub))).toBe(0n);
-    expect(ledger.delegators(hex(GENESIS.pub)).map((d) => d.weight).sort()).toEqual([400n, GENESIS_AMOUNT - 662n].sort());
+    expect(
+      ledger
+        .delegators(hex(GENESIS.pub))
+        .map((d) => d.weight)
+        .sort(),
+    ).toEqual([400n, GENESIS_AMOUNT - 662n].sort());
     expect(ledger.delegators(hex(r.pub))).toEqual([]);
   });
 });

@@ -38,7 +38,11 @@ describe('ledger store and genesis', () => {
       const blocks = root.openDB('blocks', { encoding: 'binary', keyEncoding: 'binary' });
       const accounts = root.openDB('accounts', { encoding: 'binary', keyEncoding: 'binary' });
       const weights = root.openDB('weights', { encoding: 'binary', keyEncoding: 'binary' });
-      const keys = [...blocks.getKeys()].map((k) => Buffer.from(k as Buffer).toString('hex').toUpperCase());
+      const keys = [...blocks.getKeys()].map((k) =>
+        Buffer.from(k as Buffer)
+          .toString('hex')
+          .toUpperCase(),
+      );
       expect(keys).toEqual([DEV_GENESIS_HASH]);
       expect(accounts.getCount()).toBe(1);
       expect(weights.getCount()).toBe(1);

@@ -9,7 +9,9 @@ let setup: ServerWithClient;
 
 beforeAll(async () => {
   dir = await tempDir('nano-rpc-metrics-tls-');
-  setup = await startServerWithClient(dir.path, 'metrics', { topLevel: 'metrics.enable = true\nmetrics.address = "127.0.0.1"\nmetrics.port = 0\nmetrics.tls = true' });
+  setup = await startServerWithClient(dir.path, 'metrics', {
+    topLevel: 'metrics.enable = true\nmetrics.address = "127.0.0.1"\nmetrics.port = 0\nmetrics.tls = true',
+  });
 });
 afterAll(async () => {
   await setup?.close();

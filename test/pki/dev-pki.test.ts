@@ -20,7 +20,6 @@ import { openssl } from '../support/clients.js';
 const run = promisify(execFile);
 const PASSPHRASE = 'dev-pki test passphrase';
 
-
 async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
 }
@@ -65,8 +64,17 @@ describe('initDevPki', () => {
   test('creates the CA, server material, DH params and the first client', () => {
     const roles = first.files.map((f) => `${f.role}:${f.created}`);
     expect(roles).toEqual([
-      'ca-cert:true', 'ca-key:true', 'server-key:true', 'server-cert:true', 'dh-params:true',
-      'client-key:true', 'client-cert:true', 'client-pem:true', 'client-p12-pass:true', 'client-p12:true', 'client-trust:true',
+      'ca-cert:true',
+      'ca-key:true',
+      'server-key:true',
+      'server-cert:true',
+      'dh-params:true',
+      'client-key:true',
+      'client-cert:true',
+      'client-pem:true',
+      'client-p12-pass:true',
+      'client-p12:true',
+      'client-trust:true',
     ]);
     expect(first.client?.name).toBe('rpc.user.1');
     expect(first.warnings).toEqual([]);
@@ -125,7 +133,9 @@ describe('initDevPki', () => {
     expect(FFDHE2048_PEM).toBe(refPem);
 
     const warnings: Error[] = [];
-    const onWarning = (w: Error): void => { warnings.push(w); };
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
     process.on('warning', onWarning);
     try {
       createSecureContext({ dhparam: await readFile(opts.dhPath) });
@@ -178,9 +188,12 @@ describe('initDevPki', () => {
       const caPem = await readFile(devPkiPaths(opts.tlsDir).caCertPath, 'utf8');
       const socket = await new Promise<TLSSocket>((resolve, reject) => {
         const s = connect({
-          host: '127.0.0.1', port, servername: 'localhost',
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
           ca: [caPem],
-          cert: single, key: single,
+          cert: single,
+          key: single,
         });
         s.once('secureConnect', () => resolve(s));
         s.once('error', reject);
@@ -203,8 +216,12 @@ describe('the curl command that init prints', () => {
     const client = result.client!;
     const server = createHttpsServer(
       {
-        cert: await readFile(opts.serverCertPath), key: await readFile(opts.serverKeyPath), passphrase: PASSPHRASE,
-        requestCert: true, rejectUnauthorized: true, ca: [await readFile(client.trustedPath, 'utf8')],
+        cert: await readFile(opts.serverCertPath),
+        key: await readFile(opts.serverKeyPath),
+        passphrase: PASSPHRASE,
+        requestCert: true,
+        rejectUnauthorized: true,
+        ca: [await readFile(client.trustedPath, 'utf8')],
       },
       (req, res) => {
         const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
@@ -216,12 +233,21 @@ describe('the curl command that init prints', () => {
     await once(server, 'listening');
     const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
     try {
-      const ok = await run('curl', ['-sS', '--resolve', `localhost:${new URL(url).port}:127.0.0.1`,
-        '--cacert', result.paths.caCertPath, '--cert', client.pemPath, '-d', '{"action":"version"}', url]);
+      const ok = await run('curl', [
+        '-sS',
+        '--resolve',
+        `localhost:${new URL(url).port}:127.0.0.1`,
+        '--cacert',
+        result.paths.caCertPath,
+        '--cert',
+        client.pemPath,
+        '-d',
+        '{"action":"version"}',
+        url,
+      ]);
       expect(JSON.parse(ok.stdout)).toEqual({ cn: 'rpc.user.1' });
       // Without the client certificate the same call is refused.
-      await expect(run('curl', ['-sS', '--resolve', `localhost:${new URL(url).port}:127.0.0.1`,
-        '--cacert', result.paths.caCertPath, url])).rejects.toThrow();
+      await expect(run('curl', ['-sS', '--resolve', `localhost:${new URL(url).port}:127.0.0.1`, '--cacert', result.paths.caCertPath, url])).rejects.toThrow();
     } finally {
       server.close();
       await rm(root, { recursive: true, force: true });
@@ -231,15 +257,38 @@ describe('the curl command that init prints', () => {
 
 describe('initDevPki edge cases', () => {
   let root: string;
-  beforeAll(async () => { root = await mkdtemp(join(tmpdir(), 'dev-pki-edge-')); });
-  afterAll(async () => { if (root) await rm(root, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'dev-pki-edge-'));
+  });
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
 
   test('an existing server certificate is kept even when there is no CA yet', async () => {
     const opts = optionsFor(join(root, 'kept'));
     await mkdir(opts.tlsDir, { recursive: true });
     const keyPath = join(root, 'own.key.pem');
-    expect((await openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath,
-      '-out', opts.serverCertPath, '-days', '30', '-subj', '/CN=own.example')).code).toBe(0);
+    expect(
+      (
+        await openssl(
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          keyPath,
+          '-out',
+          opts.serverCertPath,
+          '-days',
+          '30',
+          '-subj',
+          '/CN=own.example',
+        )
+      ).code,
+    ).toBe(0);
     await writeFile(opts.serverKeyPath, await readFile(keyPath));
     const before = await readFile(opts.serverCertPath);
     const result = await initDevPki({ ...opts, serverKeyPassphrase: '' });
@@ -262,16 +311,26 @@ describe('initDevPki edge cases', () => {
     const result = await initDevPki(opts);
     expect(new X509Certificate(await readFile(opts.serverCertPath)).publicKey.asymmetricKeyType).toBe('rsa');
     expect(new X509Certificate(await readFile(result.client!.certPath)).publicKey.asymmetricKeyType).toBe('rsa');
-    const server = createServer({
-      cert: await readFile(opts.serverCertPath), key: await readFile(opts.serverKeyPath), passphrase: PASSPHRASE,
-      dhparam: await readFile(opts.dhPath), ciphers: 'DHE-RSA-AES128-GCM-SHA256',
-    }, (s) => s.end());
+    const server = createServer(
+      {
+        cert: await readFile(opts.serverCertPath),
+        key: await readFile(opts.serverKeyPath),
+        passphrase: PASSPHRASE,
+        dhparam: await readFile(opts.dhPath),
+        ciphers: 'DHE-RSA-AES128-GCM-SHA256',
+      },
+      (s) => s.end(),
+    );
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const socket = connect({
-        host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername: 'localhost',
-        ca: [await readFile(result.paths.caCertPath, 'utf8')], maxVersion: 'TLSv1.2', ciphers: 'DHE-RSA-AES128-GCM-SHA256',
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        servername: 'localhost',
+        ca: [await readFile(result.paths.caCertPath, 'utf8')],
+        maxVersion: 'TLSv1.2',
+        ciphers: 'DHE-RSA-AES128-GCM-SHA256',
       });
       await once(socket, 'secureConnect');
       expect(socket.getCipher().name).toBe('DHE-RSA-AES128-GCM-SHA256');

@@ -9,8 +9,6 @@ import { buildPkcs12, pkcs12Kdf } from '../../src/pki/pkcs12.js';
 import { issueCertificate } from '../../src/pki/x509.js';
 import { openssl } from '../support/clients.js';
 
-
-
 function pemBlocks(text: string, label: string): string[] {
   return [...text.matchAll(new RegExp(`-----BEGIN ${label}-----[\\s\\S]*?-----END ${label}-----`, 'g'))].map((m) => m[0] + '\n');
 }
@@ -22,9 +20,25 @@ test('pkcs12Kdf agrees with openssl kdf PKCS12KDF (SHA-256, single and multi-blo
   ];
   for (const c of cases) {
     // The KDF provider takes raw password bytes; PKCS#12 feeds it a NUL-terminated BMPString.
-    const bmp = Buffer.from(c.pass + '\0', 'utf16le').swap16().toString('hex');
-    const ref = await openssl('kdf', '-keylen', String(c.len), '-kdfopt', 'digest:SHA256', '-kdfopt', `hexpass:${bmp}`,
-      '-kdfopt', `hexsalt:${c.salt}`, '-kdfopt', `iter:${c.iter}`, '-kdfopt', `id:${c.id}`, 'PKCS12KDF');
+    const bmp = Buffer.from(c.pass + '\0', 'utf16le')
+      .swap16()
+      .toString('hex');
+    const ref = await openssl(
+      'kdf',
+      '-keylen',
+      String(c.len),
+      '-kdfopt',
+      'digest:SHA256',
+      '-kdfopt',
+      `hexpass:${bmp}`,
+      '-kdfopt',
+      `hexsalt:${c.salt}`,
+      '-kdfopt',
+      `iter:${c.iter}`,
+      '-kdfopt',
+      `id:${c.id}`,
+      'PKCS12KDF',
+    );
     expect(ref.code, ref.stderr).toBe(0);
     const expected = ref.stdout.trim().replace(/:/g, '').toLowerCase();
     expect(pkcs12Kdf(c.pass, Buffer.from(c.salt, 'hex'), c.id, c.iter, c.len).toString('hex')).toBe(expected);
@@ -44,12 +58,19 @@ for (const type of ['ec-p256', 'rsa-2048'] as const) {
       const ca = await generateKeyPair(type);
       caPem = issueCertificate({ subject: [['CN', 'p12 test CA']], publicKey: ca.publicKey, privateKey: ca.privateKey, issuer: 'self', isCA: true });
       const leaf = await generateKeyPair(type);
-      certPem = issueCertificate({ subject: [['CN', 'rpc.user.1']], publicKey: leaf.publicKey, issuer: { certPem: caPem, privateKey: ca.privateKey }, purposes: ['client'] });
+      certPem = issueCertificate({
+        subject: [['CN', 'rpc.user.1']],
+        publicKey: leaf.publicKey,
+        issuer: { certPem: caPem, privateKey: ca.privateKey },
+        purposes: ['client'],
+      });
       keyPem = privateKeyPem(leaf.privateKey);
       await writeFile(join(dir, 'user.p12'), buildPkcs12({ certPem, keyPem, caPems: [caPem], passphrase, friendlyName: 'rpc.user.1' }));
       await writeFile(join(dir, 'nochain.p12'), buildPkcs12({ certPem, keyPem, passphrase, friendlyName: 'rpc.user.1' }));
     });
-    afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+    afterAll(async () => {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
 
     test('openssl verifies the MAC and returns the certificate chain', async () => {
       const info = await openssl('pkcs12', '-in', join(dir, 'user.p12'), '-passin', `pass:${passphrase}`, '-info', '-nokeys');
@@ -58,9 +79,7 @@ for (const type of ['ec-p256', 'rsa-2048'] as const) {
       expect(info.stdout).toMatch(/friendlyName: rpc\.user\.1/);
       expect(info.stdout).toMatch(/localKeyID:/);
       const certs = pemBlocks(info.stdout, 'CERTIFICATE');
-      expect(certs.map((c) => new X509Certificate(c).fingerprint256)).toEqual(
-        [certPem, caPem].map((c) => new X509Certificate(c).fingerprint256),
-      );
+      expect(certs.map((c) => new X509Certificate(c).fingerprint256)).toEqual([certPem, caPem].map((c) => new X509Certificate(c).fingerprint256));
     });
 
     test('openssl decrypts the key and it is the same key', async () => {

@@ -5,12 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateNames, readElement, readName, readSingle } from '../../src/pki/der-reader.js';
-import {
-  certificatesFromPem,
-  subjectCommonName,
-  subjectHash,
-  subjectHashOld,
-} from '../../src/pki/subject-hash.js';
+import { certificatesFromPem, subjectCommonName, subjectHash, subjectHashOld } from '../../src/pki/subject-hash.js';
 
 const run = promisify(execFile);
 let dir: string;

@@ -7,15 +7,11 @@ import { connect, createServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  derGeneralizedTime, derInteger, derNamedBits, derOid, derSet, derTime, derUtcTime,
-} from '../../src/pki/der-writer.js';
+import { derGeneralizedTime, derInteger, derNamedBits, derOid, derSet, derTime, derUtcTime } from '../../src/pki/der-writer.js';
 import { generateKeyPair, privateKeyPem } from '../../src/pki/keys.js';
 import type { KeyPair, KeyType } from '../../src/pki/keys.js';
 import { ipAddressBytes, issueCertificate } from '../../src/pki/x509.js';
 import { openssl } from '../support/clients.js';
-
-
 
 describe('der-writer', () => {
   test('OIDs, integers, named bits and SET ordering encode as DER', () => {
@@ -65,20 +61,39 @@ async function makeFixture(type: KeyType): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), `x509-${type}-`));
   const ca = await generateKeyPair(type);
   const caPem = issueCertificate({
-    subject: [['CN', 'nano-secure-rpc test CA'], ['O', 'nano-secure-rpc development']],
-    publicKey: ca.publicKey, privateKey: ca.privateKey, issuer: 'self', isCA: true, days: 3650,
+    subject: [
+      ['CN', 'nano-secure-rpc test CA'],
+      ['O', 'nano-secure-rpc development'],
+    ],
+    publicKey: ca.publicKey,
+    privateKey: ca.privateKey,
+    issuer: 'self',
+    isCA: true,
+    days: 3650,
   });
   const issuer = { certPem: caPem, privateKey: ca.privateKey };
   const server = await generateKeyPair(type);
   const serverPem = issueCertificate({
-    subject: [['CN', 'localhost'], ['O', 'nano-secure-rpc development']],
-    publicKey: server.publicKey, issuer, purposes: ['server'], days: 825,
+    subject: [
+      ['CN', 'localhost'],
+      ['O', 'nano-secure-rpc development'],
+    ],
+    publicKey: server.publicKey,
+    issuer,
+    purposes: ['server'],
+    days: 825,
     subjectAltNames: ['localhost', '127.0.0.1', '::1'],
   });
   const client = await generateKeyPair(type);
   const clientPem = issueCertificate({
-    subject: [['CN', 'rpc.user.1'], ['O', 'nano-secure-rpc development']],
-    publicKey: client.publicKey, issuer, purposes: ['client'], days: 30,
+    subject: [
+      ['CN', 'rpc.user.1'],
+      ['O', 'nano-secure-rpc development'],
+    ],
+    publicKey: client.publicKey,
+    issuer,
+    purposes: ['client'],
+    days: 30,
   });
   await writeFile(join(dir, 'ca.pem'), caPem);
   await writeFile(join(dir, 'server.pem'), serverPem);
@@ -98,8 +113,12 @@ async function tryConnect(opts: ConnectionOptions): Promise<{ socket?: TLSSocket
 for (const type of ['ec-p256', 'rsa-2048'] as const) {
   describe(`issueCertificate (${type})`, () => {
     let fx: Fixture;
-    beforeAll(async () => { fx = await makeFixture(type); });
-    afterAll(async () => { if (fx) await rm(fx.dir, { recursive: true, force: true }); });
+    beforeAll(async () => {
+      fx = await makeFixture(type);
+    });
+    afterAll(async () => {
+      if (fx) await rm(fx.dir, { recursive: true, force: true });
+    });
 
     test('openssl parses the CA and server certificate with the expected extensions', async () => {
       const ca = await openssl('x509', '-in', join(fx.dir, 'ca.pem'), '-noout', '-text');
@@ -180,10 +199,24 @@ for (const type of ['ec-p256', 'rsa-2048'] as const) {
       await once(server, 'listening');
       const { port } = server.address() as AddressInfo;
       try {
-        const ok = await tryConnect({ host: '127.0.0.1', port, ca: [fx.caPem], servername: 'localhost', cert: fx.clientPem, key: privateKeyPem(fx.client.privateKey) });
+        const ok = await tryConnect({
+          host: '127.0.0.1',
+          port,
+          ca: [fx.caPem],
+          servername: 'localhost',
+          cert: fx.clientPem,
+          key: privateKeyPem(fx.client.privateKey),
+        });
         expect(ok.error).toBeUndefined();
         await once(ok.socket as TLSSocket, 'close');
-        const bad = await tryConnect({ host: '127.0.0.1', port, ca: [fx.caPem], servername: 'localhost', cert: fx.serverPem, key: privateKeyPem(fx.server.privateKey) });
+        const bad = await tryConnect({
+          host: '127.0.0.1',
+          port,
+          ca: [fx.caPem],
+          servername: 'localhost',
+          cert: fx.serverPem,
+          key: privateKeyPem(fx.server.privateKey),
+        });
         expect(bad.error).toBeUndefined();
         await once(bad.socket as TLSSocket, 'close');
         expect(seen).toEqual([
@@ -206,8 +239,12 @@ describe('expired and malformed requests', () => {
       const leaf = await generateKeyPair('ec-p256');
       const now = Date.now();
       const pem = issueCertificate({
-        subject: [['CN', 'rpc.expired']], publicKey: leaf.publicKey, issuer: { certPem: caPem, privateKey: ca.privateKey },
-        purposes: ['client'], notBefore: new Date(now - 10 * 86_400_000), notAfter: new Date(now - 86_400_000),
+        subject: [['CN', 'rpc.expired']],
+        publicKey: leaf.publicKey,
+        issuer: { certPem: caPem, privateKey: ca.privateKey },
+        purposes: ['client'],
+        notBefore: new Date(now - 10 * 86_400_000),
+        notAfter: new Date(now - 86_400_000),
       });
       expect(Date.parse(new X509Certificate(pem).validTo)).toBeLessThan(now);
       await writeFile(join(dir, 'ca.pem'), caPem);
@@ -225,10 +262,16 @@ describe('expired and malformed requests', () => {
     const other = await generateKeyPair('ec-p256');
     const caPem = issueCertificate({ subject: [['CN', 'CA']], publicKey: ca.publicKey, privateKey: ca.privateKey, issuer: 'self', isCA: true });
     const leafPem = issueCertificate({ subject: [['CN', 'leaf']], publicKey: other.publicKey, issuer: { certPem: caPem, privateKey: ca.privateKey } });
-    expect(() => issueCertificate({ subject: [['CN', 'x']], publicKey: other.publicKey, issuer: { certPem: leafPem, privateKey: other.privateKey } })).toThrow(/not a CA/);
-    expect(() => issueCertificate({ subject: [['CN', 'x']], publicKey: other.publicKey, issuer: { certPem: caPem, privateKey: other.privateKey } })).toThrow(/does not match/);
+    expect(() => issueCertificate({ subject: [['CN', 'x']], publicKey: other.publicKey, issuer: { certPem: leafPem, privateKey: other.privateKey } })).toThrow(
+      /not a CA/,
+    );
+    expect(() => issueCertificate({ subject: [['CN', 'x']], publicKey: other.publicKey, issuer: { certPem: caPem, privateKey: other.privateKey } })).toThrow(
+      /does not match/,
+    );
     expect(() => issueCertificate({ subject: [['CN', 'x']], publicKey: other.publicKey, issuer: 'self' })).toThrow(/privateKey/);
-    expect(() => issueCertificate({ subject: [['CN', 'x']], publicKey: other.publicKey, privateKey: other.privateKey, issuer: 'self', subjectAltNames: ['bad name'] })).toThrow(/invalid DNS name/);
+    expect(() =>
+      issueCertificate({ subject: [['CN', 'x']], publicKey: other.publicKey, privateKey: other.privateKey, issuer: 'self', subjectAltNames: ['bad name'] }),
+    ).toThrow(/invalid DNS name/);
     expect(() => issueCertificate({ subject: [['C', 'usa']], publicKey: other.publicKey, privateKey: other.privateKey, issuer: 'self' })).toThrow(/country/);
   });
 });

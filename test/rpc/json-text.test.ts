@@ -39,7 +39,22 @@ describe('quoteBareScalars', () => {
   });
 
   it('leaves what JSON refuses for JSON.parse to refuse', () => {
-    for (const bad of ['{"a": tru}', '{"a": 1x}', '{"a": 01}', '{1: "a"}', '{"a": 1, 2: "b"}', '{"a": -}', '{"a": .5}', '{"a": 1 2}', '{"a": 1.}', '{"a": 1e}', '{"a": -01}', '{"a": nulll}', '[1', '{"a":1']) {
+    for (const bad of [
+      '{"a": tru}',
+      '{"a": 1x}',
+      '{"a": 01}',
+      '{1: "a"}',
+      '{"a": 1, 2: "b"}',
+      '{"a": -}',
+      '{"a": .5}',
+      '{"a": 1 2}',
+      '{"a": 1.}',
+      '{"a": 1e}',
+      '{"a": -01}',
+      '{"a": nulll}',
+      '[1',
+      '{"a":1',
+    ]) {
       expect(() => JSON.parse(quote(bad)), bad).toThrow(SyntaxError);
     }
   });

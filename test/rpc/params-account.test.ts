@@ -23,7 +23,7 @@ describe('account parameter', () => {
     const last = text.at(-1) === '1' ? '3' : '1';
     const corrupted = text.slice(0, -1) + last;
     expect(() => account(corrupted)).toThrow(new RpcError('bad_account_number'));
-    expect(() => account(corrupted, 'bad_representative_number')).toThrow('Bad representative number');
+    expect(() => account(corrupted, 'account_not_found')).toThrow('Account not found');
   });
 
   it('keeps the deprecated flag per spelling of the same key', () => {

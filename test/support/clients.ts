@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { execFile } from 'node:child_process';
 import { Agent, request } from 'undici';
 
@@ -53,12 +54,21 @@ export interface CommandResult {
 }
 
 /** Runs a real program (curl, openssl, our CLI) and collects what it printed. */
-export function run(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 20_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
-    });
+    const child = execFile(
+      file,
+      args,
+      { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 20_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+      },
+    );
     // Programs that read stdin (openssl s_client) see end-of-input instead of waiting.
     child.stdin?.end();
   });
@@ -70,7 +80,7 @@ export function openssl(...args: string[]): Promise<CommandResult> {
 }
 
 /** One keep-alive HTTP/1.1 RPC request on an open (TLS) socket; resolves with the raw answer, rejects if the connection closes first. */
-export function requestOn(socket: import('node:net').Socket, body = '{"action":"block_count"}'): Promise<string> {
+export function requestOn(socket: Socket, body = '{"action":"block_count"}'): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     const onData = (chunk: Buffer): void => {

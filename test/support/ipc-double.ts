@@ -23,7 +23,10 @@ export function prettyLikeTheNode(value: Record<string, unknown>): string {
   return `${JSON.stringify(value, null, 4)}\n`;
 }
 
-export async function startIpcDouble(behave: (request: Record<string, unknown>) => DoubleBehaviour, answers: (request: Record<string, unknown>) => Record<string, unknown> = () => ({ count: '1', unchecked: '0', cemented: '1' })): Promise<IpcDouble> {
+export async function startIpcDouble(
+  behave: (request: Record<string, unknown>) => DoubleBehaviour,
+  answers: (request: Record<string, unknown>) => Record<string, unknown> = () => ({ count: '1', unchecked: '0', cemented: '1' }),
+): Promise<IpcDouble> {
   const received: Array<Record<string, unknown>> = [];
   const raw: string[] = [];
   const sockets = new Set<Socket>();

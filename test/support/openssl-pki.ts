@@ -25,8 +25,14 @@ export async function opensslClientChain(folder: string, leafName: string): Prom
   await writeFile(join(folder, 'leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
   await openssl(['req', '-x509', ...ec, '-keyout', 'root.key.pem', '-out', 'root.cert.pem', '-days', '2', '-subj', '/O=openssl test/CN=openssl root'], folder);
   await openssl(['req', ...ec, '-keyout', 'inter.key.pem', '-out', 'inter.csr', '-subj', '/O=openssl test/CN=openssl intermediate'], folder);
-  await openssl(['x509', '-req', '-in', 'inter.csr', '-CA', 'root.cert.pem', '-CAkey', 'root.key.pem', '-out', 'inter.cert.pem', '-days', '2', '-extfile', 'ca.ext'], folder);
+  await openssl(
+    ['x509', '-req', '-in', 'inter.csr', '-CA', 'root.cert.pem', '-CAkey', 'root.key.pem', '-out', 'inter.cert.pem', '-days', '2', '-extfile', 'ca.ext'],
+    folder,
+  );
   await openssl(['req', ...ec, '-keyout', 'leaf.key.pem', '-out', 'leaf.csr', '-subj', `/CN=${leafName}`], folder);
-  await openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'inter.cert.pem', '-CAkey', 'inter.key.pem', '-out', 'leaf.cert.pem', '-days', '2', '-extfile', 'leaf.ext'], folder);
+  await openssl(
+    ['x509', '-req', '-in', 'leaf.csr', '-CA', 'inter.cert.pem', '-CAkey', 'inter.key.pem', '-out', 'leaf.cert.pem', '-days', '2', '-extfile', 'leaf.ext'],
+    folder,
+  );
   return { root: await identity(folder, 'root'), intermediate: await identity(folder, 'inter'), leaf: await identity(folder, 'leaf') };
 }

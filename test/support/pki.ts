@@ -17,11 +17,7 @@ interface IdentityOptions {
   readonly subjectAltNames?: readonly string[];
 }
 
-async function make(
-  commonName: string,
-  issuer: Identity | 'self',
-  extra: { isCA?: boolean; purposes?: LeafPurpose[] } & IdentityOptions,
-): Promise<Identity> {
+async function make(commonName: string, issuer: Identity | 'self', extra: { isCA?: boolean; purposes?: LeafPurpose[] } & IdentityOptions): Promise<Identity> {
   const keys = await generateKeyPair(extra.keyType ?? 'ec-p256');
   const certPem = issueCertificate({
     subject: [['CN', commonName]],
@@ -38,8 +34,7 @@ async function make(
   return { certPem, keyPem: privateKeyPem(keys.privateKey), cert: new X509Certificate(certPem), privateKey: keys.privateKey };
 }
 
-export const makeCa = (commonName: string, options: IdentityOptions = {}): Promise<Identity> =>
-  make(commonName, 'self', { ...options, isCA: true });
+export const makeCa = (commonName: string, options: IdentityOptions = {}): Promise<Identity> => make(commonName, 'self', { ...options, isCA: true });
 
 export const makeServer = (issuer: Identity, options: IdentityOptions = {}): Promise<Identity> =>
   make('localhost', issuer, { subjectAltNames: ['localhost', '127.0.0.1', '::1'], ...options, purposes: ['server'] });

@@ -73,7 +73,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
 
   const logs = new LogCapture();
   const config = await loadConfig(configPath, options.env ?? {});
-  const service = await startService(config, logs.logger, { pollMs: options.pollMs ?? 200, ...(options.expiryCheckMs !== undefined ? { expiryCheckMs: options.expiryCheckMs } : {}), ...(options.refusalSummaryMs !== undefined ? { refusalSummaryMs: options.refusalSummaryMs } : {}) });
+  const service = await startService(config, logs.logger, {
+    pollMs: options.pollMs ?? 200,
+    ...(options.expiryCheckMs !== undefined ? { expiryCheckMs: options.expiryCheckMs } : {}),
+    ...(options.refusalSummaryMs !== undefined ? { refusalSummaryMs: options.refusalSummaryMs } : {}),
+  });
   return {
     service,
     config,
@@ -88,7 +92,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
 /** Installs a client certificate in the server's trust directory and waits until the server trusts it (≤ 1 s). */
 export async function trustClient(server: TestServer, client: Identity): Promise<string> {
   const { file } = await installTrustedCert(server.clientsDir, client.certPem);
-  await server.logs.waitFor((line) => line.msg === 'client certificate trusted' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === client.cert.fingerprint256, 1000);
+  await server.logs.waitFor(
+    (line) =>
+      line.msg === 'client certificate trusted' && (line.client as { fingerprint256?: string } | undefined)?.fingerprint256 === client.cert.fingerprint256,
+    1000,
+  );
   return file;
 }
 

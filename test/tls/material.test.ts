@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,9 +56,43 @@ async function makeChain(): Promise<void> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   await openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-subj', '/CN=root', '-days', '3', '-out', 'ca.pem');
   await openssl('req', ...ec, '-keyout', 'int.key', '-subj', '/CN=intermediate', '-out', 'int.csr');
-  await openssl('x509', '-req', '-in', 'int.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '2', '-days', '3', '-extfile', 'ca.ext', '-out', 'int.pem');
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    'int.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-set_serial',
+    '2',
+    '-days',
+    '3',
+    '-extfile',
+    'ca.ext',
+    '-out',
+    'int.pem',
+  );
   await openssl('req', ...ec, '-keyout', 'leaf.key', '-subj', '/CN=leaf', '-out', 'leaf.csr');
-  await openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'int.pem', '-CAkey', 'int.key', '-set_serial', '3', '-days', '2', '-extfile', 'leaf.ext', '-out', 'leaf.pem');
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    'leaf.csr',
+    '-CA',
+    'int.pem',
+    '-CAkey',
+    'int.key',
+    '-set_serial',
+    '3',
+    '-days',
+    '2',
+    '-extfile',
+    'leaf.ext',
+    '-out',
+    'leaf.pem',
+  );
   const [leaf, int] = await Promise.all([readFile(f('leaf.pem'), 'utf8'), readFile(f('int.pem'), 'utf8')]);
   await writeFile(f('chain.pem'), leaf + int);
   await writeFile(f('reversed.pem'), int + leaf);
@@ -65,12 +100,32 @@ async function makeChain(): Promise<void> {
 
 /** `openssl req -x509` cannot backdate; `openssl ca` takes explicit start and end dates. */
 async function makeOddDates(): Promise<void> {
-  await writeFile(f('ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nunique_subject=no\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n');
+  await writeFile(
+    f('ca.cnf'),
+    '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nunique_subject=no\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n',
+  );
   await writeFile(f('index.txt'), '');
   await writeFile(f('serial'), '01\n');
   await openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'odd.key', '-subj', '/CN=odd', '-out', 'odd.csr');
   const sign = (out: string, start: string, end: string): Promise<void> =>
-    openssl('ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'odd.key', '-in', 'odd.csr', '-notext', '-startdate', start, '-enddate', end, '-out', out);
+    openssl(
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-selfsign',
+      '-keyfile',
+      'odd.key',
+      '-in',
+      'odd.csr',
+      '-notext',
+      '-startdate',
+      start,
+      '-enddate',
+      end,
+      '-out',
+      out,
+    );
   await sign('expired.pem', '20000101000000Z', '20010101000000Z');
   await sign('future.pem', '20990101000000Z', '21000101000000Z');
 }
@@ -125,10 +180,7 @@ describe('loadServerMaterial: keys', () => {
     const text = await readFile(f(`${base}.key`), 'utf8');
     expect(text).toContain(header);
     expect(text).toContain('Proc-Type: 4,ENCRYPTED');
-    const m = await loadServerMaterial(
-      secure({ serverCertPath: f(`${base}.pem`), serverKeyPath: f(`${base}.key`), serverKeyPassphrase: 'test' }),
-      f(cfg),
-    );
+    const m = await loadServerMaterial(secure({ serverCertPath: f(`${base}.pem`), serverKeyPath: f(`${base}.key`), serverKeyPassphrase: 'test' }), f(cfg));
     expect(m.key.asymmetricKeyType).toBe(type);
     expect(m.dhparam).toBeUndefined();
   });
@@ -140,30 +192,23 @@ describe('loadServerMaterial: keys', () => {
   });
 
   it.each(['p8', 'trad', 'ec'])('reports a wrong passphrase for the %s key without OpenSSL text or the passphrase', async (base) => {
-    const problems = await problemsOf(
-      secure({ serverCertPath: f(`${base}.pem`), serverKeyPath: f(`${base}.key`), serverKeyPassphrase: 'hunter2-wrong' }),
-    );
+    const problems = await problemsOf(secure({ serverCertPath: f(`${base}.pem`), serverKeyPath: f(`${base}.key`), serverKeyPassphrase: 'hunter2-wrong' }));
     expect(problems).toEqual([`${cfg}: secure.server_key_passphrase: wrong passphrase for the key in ${f(`${base}.key`)}`]);
     expect(problems.join('\n')).not.toMatch(/bad decrypt|hunter2/);
   });
 
   it('names the env variable as the source of a key given as PEM contents', async () => {
     const pem = await readFile(f('p8.key'), 'utf8');
-    expect(
-      await problemsOf(secure({ serverCertPath: f('p8.pem'), serverKeyPem: pem, serverKeyPassphrase: 'nope' })),
-    ).toEqual([`${cfg}: secure.server_key_passphrase: wrong passphrase for the key in env NANO_RPC_SERVER_KEY`]);
-    const ok = await loadServerMaterial(
-      secure({ serverCertPem: await readFile(f('p8.pem'), 'utf8'), serverKeyPem: pem, serverKeyPassphrase: 'test' }),
-      f(cfg),
-    );
+    expect(await problemsOf(secure({ serverCertPath: f('p8.pem'), serverKeyPem: pem, serverKeyPassphrase: 'nope' }))).toEqual([
+      `${cfg}: secure.server_key_passphrase: wrong passphrase for the key in env NANO_RPC_SERVER_KEY`,
+    ]);
+    const ok = await loadServerMaterial(secure({ serverCertPem: await readFile(f('p8.pem'), 'utf8'), serverKeyPem: pem, serverKeyPassphrase: 'test' }), f(cfg));
     expect(ok.leaf.subject).toBe('CN=p8');
   });
 
   it('reports a key that does not match the certificate', async () => {
     const problems = await problemsOf(secure({ serverCertPath: f('p8.pem'), serverKeyPath: f('plain.key') }));
-    expect(problems).toEqual([
-      `${cfg}: secure.server_key_path: the key in ${f('plain.key')} does not match the certificate in ${f('p8.pem')} (CN=p8)`,
-    ]);
+    expect(problems).toEqual([`${cfg}: secure.server_key_path: the key in ${f('plain.key')} does not match the certificate in ${f('p8.pem')} (CN=p8)`]);
     expect(problems.join('')).not.toContain('PRIVATE KEY');
   });
 
@@ -183,9 +228,7 @@ describe('loadServerMaterial: keys', () => {
 
 describe('loadServerMaterial: files and certificates', () => {
   it('reports every unreadable file at once', async () => {
-    const problems = await problemsOf(
-      secure({ serverCertPath: f('missing.pem'), serverKeyPath: f('missing.key'), serverDhPath: f('missing-dh.pem') }),
-    );
+    const problems = await problemsOf(secure({ serverCertPath: f('missing.pem'), serverKeyPath: f('missing.key'), serverDhPath: f('missing-dh.pem') }));
     expect(problems).toEqual([
       `${cfg}: secure.server_cert_path: cannot read ${f('missing.pem')}: ENOENT (no such file)`,
       `${cfg}: secure.server_key_path: cannot read ${f('missing.key')}: ENOENT (no such file)`,
@@ -194,9 +237,7 @@ describe('loadServerMaterial: files and certificates', () => {
   });
 
   it('reports an empty path as not set', async () => {
-    expect(await problemsOf(secure({ serverKeyPath: f('plain.key') }))).toEqual([
-      `${cfg}: secure.server_cert_path: not set (set it or NANO_RPC_SERVER_CERT)`,
-    ]);
+    expect(await problemsOf(secure({ serverKeyPath: f('plain.key') }))).toEqual([`${cfg}: secure.server_cert_path: not set (set it or NANO_RPC_SERVER_CERT)`]);
   });
 
   it('reports a file that is not a PEM certificate', async () => {
@@ -222,9 +263,7 @@ describe('loadServerMaterial: files and certificates', () => {
 
   it('warns about an expired and a not-yet-valid certificate', async () => {
     const expired = await loadServerMaterial(secure({ serverCertPath: f('expired.pem'), serverKeyPath: f('odd.key') }), f(cfg));
-    expect(expired.warnings).toEqual([
-      `${cfg}: secure.server_cert_path: the certificate in ${f('expired.pem')} (CN=odd) expired on 2001-01-01T00:00:00.000Z`,
-    ]);
+    expect(expired.warnings).toEqual([`${cfg}: secure.server_cert_path: the certificate in ${f('expired.pem')} (CN=odd) expired on 2001-01-01T00:00:00.000Z`]);
     const future = await loadServerMaterial(secure({ serverCertPath: f('future.pem'), serverKeyPath: f('odd.key') }), f(cfg));
     expect(future.warnings).toEqual([
       `${cfg}: secure.server_cert_path: the certificate in ${f('future.pem')} (CN=odd) is not valid before 2099-01-01T00:00:00.000Z`,
@@ -232,23 +271,37 @@ describe('loadServerMaterial: files and certificates', () => {
   });
 });
 
+/** Whether this Node's OpenSSL takes the DH file in a TLS context (Node 24's security level 2 refuses 1024 bits). */
+function platformTakes(file: string): boolean {
+  try {
+    createSecureContext({ dhparam: readFileSync(file) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('loadServerMaterial: DH parameters', () => {
-  it('warns about 1024-bit DH parameters', async () => {
-    const m = await loadServerMaterial(
-      secure({ serverCertPath: f('plain.pem'), serverKeyPath: f('plain.key'), serverDhPath: f('dh1024.pem') }),
-      f(cfg),
-    );
-    expect(m.dhBits).toBe(1024);
-    expect(m.warnings).toEqual([`${cfg}: secure.server_dh_path: 1024-bit DH parameters are weak; use 2048 or more (RFC 7919 ffdhe2048)`]);
+  it('warns about 1024-bit DH parameters, and leaves them out where the platform refuses them (Node 24)', async () => {
+    const m = await loadServerMaterial(secure({ serverCertPath: f('plain.pem'), serverKeyPath: f('plain.key'), serverDhPath: f('dh1024.pem') }), f(cfg));
+    if (platformTakes(f('dh1024.pem'))) {
+      expect(m.dhBits).toBe(1024);
+      expect(m.warnings).toEqual([`${cfg}: secure.server_dh_path: 1024-bit DH parameters are weak; use 2048 or more (RFC 7919 ffdhe2048)`]);
+    } else {
+      expect(m.dhparam).toBeUndefined();
+      expect(m.warnings).toEqual([
+        `${cfg}: secure.server_dh_path: this platform's OpenSSL refuses the 1024-bit DH parameters in ${f('dh1024.pem')} as too weak; starting without them (TLS 1.3 and ECDHE are unaffected). Make 2048-bit ones with: scripts/make-dhparam.sh ${f('dh1024.pem')} (or openssl dhparam -out ${f('dh1024.pem')} 2048)`,
+      ]);
+    }
   });
 
   it('rejects a file without DH parameters, and corrupt parameters', async () => {
     await writeFile(f('corrupt-dh.pem'), '-----BEGIN DH PARAMETERS-----\nMAMCAQ==\n-----END DH PARAMETERS-----\n');
-    expect(
-      await problemsOf(secure({ serverCertPath: f('plain.pem'), serverKeyPath: f('plain.key'), serverDhPath: f('plain.pem') })),
-    ).toEqual([`${cfg}: secure.server_dh_path: ${f('plain.pem')} is not a PEM DH parameters file (no -----BEGIN DH PARAMETERS----- block)`]);
-    expect(
-      await problemsOf(secure({ serverCertPath: f('plain.pem'), serverKeyPath: f('plain.key'), serverDhPath: f('corrupt-dh.pem') })),
-    ).toEqual([`${cfg}: secure.server_dh_path: ${f('corrupt-dh.pem')} has malformed DH parameters`]);
+    expect(await problemsOf(secure({ serverCertPath: f('plain.pem'), serverKeyPath: f('plain.key'), serverDhPath: f('plain.pem') }))).toEqual([
+      `${cfg}: secure.server_dh_path: ${f('plain.pem')} is not a PEM DH parameters file (no -----BEGIN DH PARAMETERS----- block)`,
+    ]);
+    expect(await problemsOf(secure({ serverCertPath: f('plain.pem'), serverKeyPath: f('plain.key'), serverDhPath: f('corrupt-dh.pem') }))).toEqual([
+      `${cfg}: secure.server_dh_path: ${f('corrupt-dh.pem')} has malformed DH parameters`,
+    ]);
   });
 });

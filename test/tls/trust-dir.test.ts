@@ -36,8 +36,21 @@ async function makeCert(subj: string): Promise<Made> {
   const n = counter++;
   const file = path.join(root, `src${n}.cert.pem`);
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', path.join(root, `src${n}.key.pem`), '-out', file, '-days', '1', '-subj', subj,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    path.join(root, `src${n}.key.pem`),
+    '-out',
+    file,
+    '-days',
+    '1',
+    '-subj',
+    subj,
   ]);
   const { stdout } = await run('openssl', ['x509', '-in', file, '-noout', '-subject_hash', '-subject_hash_old']);
   const [hash, hashOld] = stdout.trim().split('\n');
@@ -71,7 +84,10 @@ describe('scanTrustDir', () => {
     const scan = await scanTrustDir(dir);
     expect(withoutCertificates(scan.ignored)).toEqual([]);
     expect(scan.trusted.map((t) => [t.file, t.fingerprint256]).sort()).toEqual(
-      [[`${user1.hash}.0`, user1.fingerprint256], [`${user2.hash}.0`, user2.fingerprint256]].sort(),
+      [
+        [`${user1.hash}.0`, user1.fingerprint256],
+        [`${user2.hash}.0`, user2.fingerprint256],
+      ].sort(),
     );
     const t1 = scan.trusted.find((t) => t.fingerprint256 === user1.fingerprint256)!;
     expect(t1).toMatchObject({ identity: { commonName: 'rpc.user.1' }, hash: user1.hash, path: path.join(dir, `${user1.hash}.0`) });
@@ -143,7 +159,9 @@ describe('scanTrustDir', () => {
     await writeFile(path.join(dir, `${user1.hash}.0`), user1.pem + user2.pem);
     const scan = await scanTrustDir(dir);
     expect(scan.trusted.map((t) => t.fingerprint256)).toEqual([user1.fingerprint256]);
-    expect(withoutCertificates(scan.ignored)).toEqual([{ file: `${user1.hash}.0`, reason: expect.stringContaining(user2.hash), expectedName: `${user2.hash}.0` }]);
+    expect(withoutCertificates(scan.ignored)).toEqual([
+      { file: `${user1.hash}.0`, reason: expect.stringContaining(user2.hash), expectedName: `${user2.hash}.0` },
+    ]);
   });
 
   it('reports dangling links and unparseable hashed files, and skips other files quietly', async () => {

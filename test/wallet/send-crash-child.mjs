@@ -27,7 +27,7 @@ if (wallet === undefined) {
 }
 process.stdout.write('start\n');
 
-for (let next = 0; next < count; ) {
+for (let next = 0; next < count;) {
   const size = Math.min(count - next, 1 + Math.floor(Math.random() * 5));
   const ids = Array.from({ length: size }, (_, i) => next + i);
   const hashes = await Promise.all(ids.map((id) => wallets.send(wallet, { source: GENESIS_PUBLIC, destination, amount: 1n, id: `send-${id}` })));

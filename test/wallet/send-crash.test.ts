@@ -31,7 +31,9 @@ async function runChild(dataDir: string, destination: string, kill: boolean): Pr
   let done = false;
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let firstAnswer!: () => void;
   const answering = new Promise<void>((resolve) => (firstAnswer = resolve));
   createInterface({ input: child.stdout }).on('line', (line) => {

@@ -23,7 +23,11 @@ describe('websocket session (the node’s message handling)', () => {
   it('acks subscribe/unsubscribe only when asked, echoes a non-empty id, always answers ping', () => {
     const session = new Session();
     expect(session.handle({ action: 'subscribe', topic: 'confirmation' }, 7)).toBeUndefined();
-    expect(JSON.parse(session.handle({ action: 'subscribe', topic: 'confirmation', ack: 'true', id: 'x' }, 7)!)).toEqual({ ack: 'subscribe', time: '7', id: 'x' });
+    expect(JSON.parse(session.handle({ action: 'subscribe', topic: 'confirmation', ack: 'true', id: 'x' }, 7)!)).toEqual({
+      ack: 'subscribe',
+      time: '7',
+      id: 'x',
+    });
     expect(JSON.parse(session.handle({ action: 'ping' }, 8)!)).toEqual({ ack: 'pong', time: '8' });
     expect(session.handle({ action: 'subscribe', topic: 'nonsense', ack: true }, 9)).toBeUndefined();
     expect(session.handle({ action: 'dance', ack: true }, 9)).toBeUndefined();
@@ -49,7 +53,9 @@ describe('websocket session (the node’s message handling)', () => {
     const session = new Session();
     expect(session.handle({ action: 'update', topic: 'confirmation', ack: true, options: { accounts_add: [A] } }, 1)).toBeUndefined();
     session.handle({ action: 'subscribe', topic: 'confirmation', options: { accounts: [C] } }, 1);
-    expect(JSON.parse(session.handle({ action: 'update', topic: 'confirmation', ack: true, options: { accounts_add: [A], accounts_del: [C] } }, 2)!)).toMatchObject({ ack: 'update' });
+    expect(
+      JSON.parse(session.handle({ action: 'update', topic: 'confirmation', ack: true, options: { accounts_add: [A], accounts_del: [C] } }, 2)!),
+    ).toMatchObject({ ack: 'update' });
     const filter = session.subscriptions.get('confirmation')!;
     expect([...filter.accounts!]).toEqual([A]);
     expect(passes(filter, send, none)).toBe(true);

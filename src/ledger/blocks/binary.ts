@@ -15,15 +15,7 @@ export function encodeBlock(block: Block): Buffer {
   const code = Buffer.of(BLOCK_TYPE_CODE[block.type]);
   switch (block.type) {
     case 'state':
-      return Buffer.concat([
-        code,
-        block.account,
-        block.previous,
-        block.representative,
-        u128ToBytes(block.balance),
-        block.link,
-        ...tail(block),
-      ]);
+      return Buffer.concat([code, block.account, block.previous, block.representative, u128ToBytes(block.balance), block.link, ...tail(block)]);
     case 'open':
       return Buffer.concat([code, block.source, block.representative, block.account, ...tail(block)]);
     case 'send':

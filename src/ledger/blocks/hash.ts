@@ -9,14 +9,7 @@ STATE_PREAMBLE[31] = 6;
 export function hashBlock(block: Block): Buffer {
   switch (block.type) {
     case 'state':
-      return blake2b256(
-        STATE_PREAMBLE,
-        block.account,
-        block.previous,
-        block.representative,
-        u128ToBytes(block.balance),
-        block.link,
-      );
+      return blake2b256(STATE_PREAMBLE, block.account, block.previous, block.representative, u128ToBytes(block.balance), block.link);
     case 'open':
       return blake2b256(block.source, block.representative, block.account);
     case 'send':

@@ -6,9 +6,7 @@ import type { Block, BlockType } from './types.js';
 
 export type BlockJson = Readonly<Record<string, string>>;
 
-export type ParseBlockResult =
-  | { readonly ok: true; readonly block: Block }
-  | { readonly ok: false; readonly code: 'block_invalid'; readonly field: string };
+export type ParseBlockResult = { readonly ok: true; readonly block: Block } | { readonly ok: false; readonly code: 'block_invalid'; readonly field: string };
 
 class FieldError extends Error {
   constructor(readonly field: string) {

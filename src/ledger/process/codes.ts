@@ -19,14 +19,8 @@ export type LedgerRefusal =
 
 export type PreLedgerRefusal =
   /** Below the network's entry threshold (RPC: "Block work is less than threshold"). */
-  | 'work_low'
-  | 'invalid_subtype'
-  | 'invalid_subtype_balance'
-  | 'invalid_subtype_previous'
-  | 'invalid_subtype_epoch_link';
+  'work_low' | 'invalid_subtype' | 'invalid_subtype_balance' | 'invalid_subtype_previous' | 'invalid_subtype_epoch_link';
 
 export type ProcessCode = LedgerRefusal | PreLedgerRefusal;
 
-export type ProcessResult =
-  | { readonly ok: true; readonly hash: string }
-  | { readonly ok: false; readonly code: ProcessCode };
+export type ProcessResult = { readonly ok: true; readonly hash: string } | { readonly ok: false; readonly code: ProcessCode };

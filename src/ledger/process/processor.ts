@@ -90,6 +90,39 @@ function entryThreshold(block: Block): bigint {
   return block.type === 'state' ? DEV_WORK_THRESHOLDS.entry : DEV_WORK_THRESHOLDS.epoch1;
 }
 
+/**
+ * A write the disk refused (full disk, I/O error): the block's transaction was rolled back, nothing of
+ * it is in the ledger. `reason` is the storage engine's message, e.g. "No space left on device: …".
+ */
+export class LedgerWriteError extends Error {
+  readonly code = 'write_failed';
+  readonly noSpace: boolean;
+
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`ledger write failed: ${reason}`, options);
+    this.name = 'LedgerWriteError';
+    this.noSpace = /no space left|ENOSPC|MDB_MAP_FULL/i.test(reason);
+  }
+}
+
+/**
+ * lmdb-js rejects a failed commit with "Commit failed" whose `commitError` is a second, rejected promise
+ * holding the cause; nobody else awaits it, so unread it would be an unhandled rejection (the process
+ * would exit). Read it here, once per failure.
+ */
+async function writeFailure(error: unknown): Promise<unknown> {
+  const commitError = (error as { commitError?: unknown } | undefined)?.commitError;
+  if (!(commitError instanceof Promise)) return error;
+  const cause = await commitError.then(
+    () => error,
+    (reason: unknown) => reason,
+  );
+  return new LedgerWriteError(cause instanceof Error ? cause.message : String(cause), { cause });
+}
+
 export function createProcessor(store: Store, clock: () => bigint): Processor {
   const view = storeView(store);
   const listeners = new Set<AppliedListener>();
@@ -166,7 +199,7 @@ export function createProcessor(store: Store, clock: () => bigint): Processor {
         if (result.ok) await store.root.flushed;
       } catch (error) {
         if (sequence >= 0) settle(sequence, null);
-        throw error;
+        throw await writeFailure(error);
       }
       if (result.ok) settle(sequence, { hash: result.hash, block });
       return result;

@@ -6,16 +6,7 @@ import type { AccountInfo } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { decodeStoredBlock, storeView } from '../store/view.js';
 import type { StoredBlock } from '../store/view.js';
-import type {
-  AccountEntry,
-  AccountInfoResult,
-  BalanceResult,
-  BlockInfoResult,
-  FrontierEntry,
-  HistoryEntry,
-  ReceivableEntry,
-  WeightEntry,
-} from './types.js';
+import type { AccountEntry, AccountInfoResult, BalanceResult, BlockInfoResult, FrontierEntry, HistoryEntry, ReceivableEntry, WeightEntry } from './types.js';
 
 export interface PageOptions {
   /** Maximum entries; undefined = all. */

@@ -29,7 +29,10 @@ export interface Store {
 const TABLE = { encoding: 'binary', keyEncoding: 'binary' } as const;
 
 export function openStore(path: string): Store {
-  const root = open<Buffer, Buffer>({ path, maxDbs: 8, ...TABLE });
+  // No event-turn batching: every write here is a transaction (sync, or `childTransaction`, which lmdb-js
+  // groups itself), and the batch it would add has a commit promise nobody can await: when a commit
+  // fails (full disk) that promise's rejection went unhandled and ended the process.
+  const root = open<Buffer, Buffer>({ path, maxDbs: 8, eventTurnBatching: false, ...TABLE });
   return {
     root,
     blocks: root.openDB<Buffer, Buffer>('blocks', TABLE),

@@ -10,14 +10,7 @@ import {
   history_deprecated,
 } from './accounts.js';
 import { account_count, accounts_frontiers, frontiers, ledger } from './frontiers.js';
-import {
-  accounts_pending,
-  accounts_receivable,
-  pending,
-  pending_exists,
-  receivable,
-  receivable_exists,
-} from './receivable.js';
+import { accounts_pending, accounts_receivable, pending, pending_exists, receivable, receivable_exists } from './receivable.js';
 import {
   account_representative,
   account_weight,

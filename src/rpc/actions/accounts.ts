@@ -132,7 +132,12 @@ export const account_get = defineAction<Params>({
  * One account_history entry as the node's history_visitor writes it (field order included), or
  * undefined when the visitor leaves it empty (change/epoch blocks outside raw, filtered accounts).
  */
-function historyEntry(info: BlockInfoResult, raw: boolean, filter: ReadonlySet<string> | undefined, linkedAccount: string | undefined): Record<string, RpcValue> | undefined {
+function historyEntry(
+  info: BlockInfoResult,
+  raw: boolean,
+  filter: ReadonlySet<string> | undefined,
+  linkedAccount: string | undefined,
+): Record<string, RpcValue> | undefined {
   const entry: Record<string, RpcValue> = {};
   const ignored = (account: string): boolean => filter !== undefined && !filter.has(account);
   const { block } = info;

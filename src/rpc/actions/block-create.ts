@@ -36,7 +36,6 @@ interface BlockCreateParams {
   readonly json_block?: unknown;
 }
 
-
 /** `link`: an account, else up to 64 hex digits (the node's link decode). */
 function linkValue(value: unknown): Buffer {
   const raw = requiredText(value);
@@ -145,7 +144,15 @@ function unsignedBlock(type: string, f: BlockFields): Block {
   switch (type) {
     case 'state':
       if (!f.previousGiven || !given(f.representative) || (!given(f.link) && !f.linkGiven)) throw new RpcError('state_fields_required');
-      return { type: 'state', account: f.publicKey, previous: f.previous ?? ZERO32, representative: f.representative, balance: f.balance ?? 0n, link: f.link ?? ZERO32, ...blank } satisfies StateBlock;
+      return {
+        type: 'state',
+        account: f.publicKey,
+        previous: f.previous ?? ZERO32,
+        representative: f.representative,
+        balance: f.balance ?? 0n,
+        link: f.link ?? ZERO32,
+        ...blank,
+      } satisfies StateBlock;
     case 'open':
       if (!given(f.representative) || !given(f.source)) throw new RpcError('open_fields_required');
       return { type: 'open', source: f.source, representative: f.representative, account: f.publicKey, ...blank };

@@ -96,9 +96,7 @@ export const ledger = defineAction<Params>({
     if (sorting) {
       // The node sorts (balance, account key) pairs ascending and reverses the list.
       const all = [...candidates].filter((entry) => entry.info.modifiedTimestamp >= modifiedSince);
-      all.sort((a, b) =>
-        a.info.balance !== b.info.balance ? (a.info.balance > b.info.balance ? -1 : 1) : Buffer.compare(b.publicKey, a.publicKey),
-      );
+      all.sort((a, b) => (a.info.balance !== b.info.balance ? (a.info.balance > b.info.balance ? -1 : 1) : Buffer.compare(b.publicKey, a.publicKey)));
       candidates = all;
     }
     const accounts: Record<string, RpcValue> = {};

@@ -65,6 +65,11 @@ function isLoopback(address: string): boolean {
   return address === '::1' || (isIP(address) === 4 && address.startsWith('127.'));
 }
 
+/** nano::parse_address: square brackets around the whole text are chopped off before parsing. */
+function parseAddress(text: string): string {
+  return text.length >= 2 && text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+}
+
 interface TelemetryParams {
   address?: unknown;
   port?: unknown;
@@ -86,8 +91,9 @@ export const telemetry = defineAction<TelemetryParams>({
     if (addressText !== undefined || portText !== undefined) {
       if (addressText === undefined || portText === undefined) throw new RpcError('both_port_and_address_required');
       const peerPort = port(portText);
-      if (isIP(addressText) === 0) throw new RpcError('invalid_ip_address');
-      if (isLoopback(addressText) && peerPort === OWN_PEERING_PORT) return ownTelemetry(context);
+      const address = parseAddress(addressText);
+      if (isIP(address) === 0) throw new RpcError('invalid_ip_address');
+      if (isLoopback(address) && peerPort === OWN_PEERING_PORT) return ownTelemetry(context);
       throw new RpcError('peer_not_found');
     }
     if (flag(params.raw)) return { metrics: [] };
@@ -104,4 +110,3 @@ export const peers = defineAction<{ peer_details?: unknown }>({
     return { peers: {} };
   },
 });
-

@@ -1,7 +1,7 @@
 import { defineAction, requireFields } from '../action.js';
 import type { RpcResult } from '../encode.js';
 import { RpcError, type RpcErrorCode } from '../errors.js';
-import type { ProcessCode, ProcessInput } from '../../ledger/ledger.js';
+import { LedgerWriteError, type ProcessCode, type ProcessInput, type ProcessResult } from '../../ledger/ledger.js';
 import { flag, text } from '../params.js';
 import { requestBlock, type BlockParams } from '../params-blocks.js';
 
@@ -56,7 +56,14 @@ export const processAction = defineAction<ProcessParams>({
       return { started: '1' };
     }
 
-    const result = await ledger.processAsync(block, input);
+    let result: ProcessResult;
+    try {
+      result = await ledger.processAsync(block, input);
+    } catch (error) {
+      // The block's transaction was rolled back: nothing of it is in the ledger; the client may retry.
+      if (error instanceof LedgerWriteError) throw new RpcError(error.noSpace ? 'ledger_full' : 'ledger_write_failed', { cause: error });
+      throw error;
+    }
     if (!result.ok) throw new RpcError(PROCESS_ERRORS[result.code]);
     return { hash: result.hash };
   },

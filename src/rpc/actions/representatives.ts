@@ -50,9 +50,7 @@ export const representatives = defineAction<Params>({
     let reps = ledger.representatives();
     if (sorting) {
       // The node sorts (weight, account text) pairs ascending and reverses the list.
-      reps = [...reps].sort((a, b) =>
-        a.weight !== b.weight ? (a.weight > b.weight ? -1 : 1) : a.account === b.account ? 0 : a.account > b.account ? -1 : 1,
-      );
+      reps = [...reps].sort((a, b) => (a.weight !== b.weight ? (a.weight > b.weight ? -1 : 1) : a.account === b.account ? 0 : a.account > b.account ? -1 : 1));
     }
     const out: Record<string, RpcValue> = {};
     let size = 0n;

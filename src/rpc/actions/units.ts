@@ -6,7 +6,6 @@ import { amount } from '../params.js';
 const RAW_PER_NANO = 10n ** 30n;
 const U128 = 1n << 128n;
 
-
 /**
  * Reproduces the node's unchecked uint128 arithmetic on purpose: it multiplies modulo 2^128 and
  * answers "Amount too big" only when the product is not greater than the input. So "0" is

@@ -260,7 +260,13 @@ export const wallet_export = defineAction<WalletParams>({
   control: false,
   handler: (params, { wallets }) => {
     const id = walletId(params.wallet);
-    return { json: JSON.stringify(walletCallSync(() => wallets.exportRows(id)), null, 4) };
+    return {
+      json: JSON.stringify(
+        walletCallSync(() => wallets.exportRows(id)),
+        null,
+        4,
+      ),
+    };
   },
 });
 
@@ -377,4 +383,3 @@ export const deterministic_key = defineAction<{ seed?: unknown; index?: unknown 
     return { private: toHex(privateKey), public: toHex(publicKey), account: encodeAccount(publicKey) };
   },
 });
-

@@ -9,7 +9,10 @@ const MAX_U64 = TWO64 - 1n;
 
 /** nano::difficulty::from_multiplier: the difficulty `multiplier` times harder than `base`. */
 export function fromMultiplier(multiplier: number, base: bigint): bigint {
-  const reverse = BigInt(Math.trunc(Number((TWO64 - base) & MAX_U64) / multiplier));
+  const quotient = Number((TWO64 - base) & MAX_U64) / multiplier;
+  // A multiplier under ~1e-289 overflows the double (the node's cast of it is undefined behaviour).
+  if (!Number.isFinite(quotient)) throw new RpcError('bad_multiplier');
+  const reverse = BigInt(Math.trunc(quotient));
   if (reverse > MAX_U64) return 0n;
   if (reverse !== 0n || base === 0n || multiplier < 1) return (TWO64 - reverse) & MAX_U64;
   return MAX_U64;
