@@ -176,6 +176,11 @@ export async function runCall(args: ParsedArgs, io: CliIo): Promise<number> {
     try {
       answer = JSON.parse(text);
     } catch {
+      // Our TLS port answers plain HTTP with a 400 that says so (src/tls/connection-gate.ts).
+      if (url.startsWith('http://') && text.includes('HTTPS port')) {
+        io.err(`error: ${url} is a TLS port (it answered: ${text.trim()}); call https:// instead`);
+        return 2;
+      }
       io.err(`error: the server answered HTTP ${response.statusCode} with something that is not JSON`);
       io.out(text);
       return 2;

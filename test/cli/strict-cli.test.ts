@@ -131,7 +131,7 @@ describe('nano-rpc call says what went wrong, with its exit codes', () => {
     const result = await cli('call', 'block_count', '--url', server.url.replace('https://', 'http://'), '--cert', 'client.pem');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /no HTTP answer from http:\/\/127\.0\.0\.1:\d+\/; if the server uses TLS \(the shipped config does\), call https:\/\/ instead/,
+      /http:\/\/127\.0\.0\.1:\d+\/ is a TLS port \(it answered: 400 Bad Request: the plain HTTP request was sent to an HTTPS port\. Use https:\/\/.*\); call https:\/\/ instead/,
     );
   });
 
