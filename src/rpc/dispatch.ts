@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ActionContext, AnyActionSpec } from './action.js';
 import type { RpcResult } from './encode.js';
-import { quoteBareScalars, scanJsonBody } from './json-text.js';
+import { quoteBareScalars, scanJsonBody, topLevelMemberCount } from './json-text.js';
 import { RpcError } from './errors.js';
 import { text } from './params.js';
 import type { RequestContext } from './request-context.js';
@@ -110,8 +110,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
 
   /**
    * Node mode's last step: the same control and policy checks as for the table, then the bytes
-   * go to a node. A request the policy rewrote (a clamped `count`) is sent re-serialised; any
-   * other is sent exactly as the client wrote it.
+   * go to a node. A request the policy rewrote (a clamped `count`) or one with a key sent twice is
+   * sent re-serialised; any other exactly as the client wrote it.
    */
   function forwardToNode(
     to: Forward,
@@ -127,7 +127,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
         gate?.controlRefused(action, client);
         throw new RpcError('control_disabled');
       }
-      const send = (rewritten: boolean): Promise<Buffer> => to.send(action, request, rewritten ? Buffer.from(JSON.stringify(request)) : body, client);
+      // A key sent twice: we checked its last value, the node would read its first. The node then
+      // gets exactly what was checked, re-serialised (values keep their exact text as strings).
+      const repeatedKey = topLevelMemberCount(body) !== Object.keys(request).length;
+      const send = (rewritten: boolean): Promise<Buffer> =>
+        to.send(action, request, rewritten || repeatedKey ? Buffer.from(JSON.stringify(request)) : body, client);
       answer = gate ? gate.run(action, request, needsControl, client, send) : send(false);
     } catch (failure) {
       return { action, failure };

@@ -71,6 +71,35 @@ export function scanJsonBody(body: Uint8Array, maxDepth: number, maxValues = MAX
 }
 
 /** Where a bare token ends: at whitespace or the next structural character. */
+/**
+ * Members of the top-level object as written, a key sent twice counted twice, for a body that
+ * parsed as an object. `JSON.parse` keeps a repeated key's last value and the node's property tree
+ * its first, so a front that forwards the client's bytes must know when the two could differ.
+ */
+export function topLevelMemberCount(body: Uint8Array): number {
+  let depth = 0;
+  let inString = false;
+  let commas = 0;
+  let members = false;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i]!;
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+      if (depth === 1) members = true;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      depth++;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      depth--;
+    } else if (byte === COMMA && depth === 1) {
+      commas++;
+    }
+  }
+  return members ? commas + 1 : 0;
+}
+
 function isDelimiter(code: number): boolean {
   return (
     code <= 0x20 ||

@@ -70,6 +70,17 @@ describe('node mode: what a real node does', () => {
     expect(node.raw).toEqual([body]);
   });
 
+  it('forwards what it checked when a key is sent twice: a repeated "action" cannot smuggle a control action past the front', async () => {
+    const node = await double(() => 'pretty');
+    const { server, agent } = await front([node.url]);
+    // JSON.parse keeps the last "action", the node's property tree the first: the node must see ours.
+    await post(server.url, '{"action":"stop","action":"block_count"}', agent);
+    expect(node.raw).toEqual(['{"action":"block_count"}']);
+    // The other order is refused in front: the action we read is the control action.
+    expect((await post(server.url, '{"action":"block_count","action":"stop"}', agent)).json).toEqual({ error: 'RPC control is disabled' });
+    expect(node.raw).toHaveLength(1);
+  });
+
   it("says nano_rpc's connect text when nothing listens on the IPC port", async () => {
     const gone = await startIpcDouble(() => 'pretty');
     await gone.close();
