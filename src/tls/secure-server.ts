@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
@@ -175,7 +176,9 @@ export class SecureServer {
   private swapContext(material: ServerMaterial, trust: TrustSnapshot | undefined): void {
     // Until the new context is fully in place, no handshake skips the re-check.
     this.contextTrust = undefined;
-    this.server.setSecureContext(tlsContextOptions(material, trust));
+    // Fresh session-ticket keys on every swap, explicitly: tickets issued under the old trust list
+    // must not resume (resumed sessions are also re-judged in `admit`, a second fence).
+    this.server.setSecureContext({ ...tlsContextOptions(material, trust), ticketKeys: randomBytes(48) });
     if (trust) allowPartialTrustChain(this.server);
     this.contextTrust = trust;
     // Connections accepted before this point handshake under the previous context.
