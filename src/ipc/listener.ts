@@ -4,6 +4,7 @@ import type { Dispatch, Dispatched } from '../rpc/dispatch.js';
 import { encodeRpcResult } from '../rpc/encode.js';
 import { RpcError, RPC_ERRORS, type RpcErrorCode } from '../rpc/errors.js';
 import { NO_CLIENT } from '../rpc/request-context.js';
+import { atTurnEnd } from './turn-end.js';
 import { answerHeader, FrameReader, IPC_ANSWER_HEADER, IPC_ENCODING_JSON_V1, IPC_PREAMBLE_LEAD, IPC_REQUEST_HEADER } from './frame.js';
 
 export interface IpcListenerOptions {
@@ -87,11 +88,14 @@ export async function startIpcListener(options: IpcListenerOptions): Promise<Ipc
     const frame = Buffer.allocUnsafe(IPC_ANSWER_HEADER + length);
     answerHeader(length).copy(frame, 0);
     frame.write(body, IPC_ANSWER_HEADER);
-    socket.write(frame);
     const left = (sockets.get(socket) ?? 1) - 1;
     if (sockets.has(socket)) sockets.set(socket, left);
-    if (options.isStopRequested()) options.onStopRequested();
-    if (closing && left === 0) socket.destroySoon();
+    // With the other answers of this turn; a shutdown (`stop`, closing) starts after the write.
+    atTurnEnd(() => {
+      socket.write(frame);
+      if (options.isStopRequested()) options.onStopRequested();
+      if (closing && left === 0) socket.destroySoon();
+    });
   }
 
   function bodyOf(dispatched: Dispatched): string {

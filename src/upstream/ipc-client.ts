@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { FrameReader, IPC_ANSWER_HEADER, IPC_REQUEST_HEADER, requestHeader } from '../ipc/frame.js';
+import { atTurnEnd } from '../ipc/turn-end.js';
 import { UpstreamError, type Upstream } from './upstream.js';
 
 export interface IpcUpstreamOptions {
@@ -146,14 +147,16 @@ class IpcConnection {
     });
   }
 
-  /** Header and payload in one write: one syscall, one segment for the node to read. */
+  /** Header and payload in one write (one syscall, one segment for the node to read), at the end of the turn. */
   private send(socket: Socket, body: Buffer): void {
     const frame = Buffer.allocUnsafe(IPC_REQUEST_HEADER + body.length);
     requestHeader(body.length).copy(frame, 0);
     body.copy(frame, IPC_REQUEST_HEADER);
-    socket.write(frame, (error) => {
-      if (error) this.fail(new UpstreamError('node_cannot_write', true, error.message, { cause: error }));
-    });
+    atTurnEnd(() =>
+      socket.write(frame, (error) => {
+        if (error) this.fail(new UpstreamError('node_cannot_write', true, error.message, { cause: error }));
+      }),
+    );
   }
 
   private ensureConnected(): Promise<void> {
