@@ -52,11 +52,14 @@ describe('node mode: what a real node does', () => {
   it("passes the node's answer bytes through unchanged (pretty-printed), with our headers", async () => {
     const node = await double(
       () => 'pretty',
-      () => ({ quorum_delta: '1000', online_weight_minimum: '60000000000000000000000000000000000000' }),
+      // Multi-byte UTF-8 too: the bytes go out as they came, and Content-Length counts bytes.
+      () => ({ quorum_delta: '1000', online_weight_minimum: '60000000000000000000000000000000000000', note: 'Zoë ✓ 𝄞' }),
     );
     const { server, agent } = await front([node.url]);
     const answer = await post(server.url, '{"action":"confirmation_quorum"}', agent);
-    expect(answer.text).toBe(prettyLikeTheNode({ quorum_delta: '1000', online_weight_minimum: '60000000000000000000000000000000000000' }));
+    const expected = prettyLikeTheNode({ quorum_delta: '1000', online_weight_minimum: '60000000000000000000000000000000000000', note: 'Zoë ✓ 𝄞' });
+    expect(answer.text).toBe(expected);
+    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(expected)));
     expect(answer.headers['content-type']).toBe('application/json');
     expect(answer.headers['access-control-allow-origin']).toBe('*');
     expect(node.received).toEqual([{ action: 'confirmation_quorum' }]);
