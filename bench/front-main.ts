@@ -2,9 +2,11 @@
  * `npm run bench:front` (also `node dist/bench/front-main.js`): the front's cost per request.
  *  1. keep-alive mutual-TLS `block_count`: ours (embedded) vs the bare node:https server, taking
  *     turns in short slots (`--slot-ms`, 400 by default) on the same 16 connections' worth of load.
- *  2. node mode: client → (ours in node mode over HTTP | over IPC | nginx with mutual TLS) → the
- *     same upstream (our embedded server, plain HTTP + IPC listener), plus the upstream called
- *     directly, for `block_count` and `account_info`: front CPU per request, req/s, p50/p99.
+ *  2. node mode: client → (ours in node mode over HTTP | over IPC | the bare Node front over HTTP |
+ *     over IPC | nginx with mutual TLS) → the same upstream (our embedded server, plain HTTP + IPC
+ *     listener), plus the upstream called directly, for `block_count` and `account_info`: front
+ *     CPU per request, req/s, p50/p99 under load; then the same paths one request at a time, for
+ *     the latency a front adds.
  * Servers are pinned to CPU 0, the load generator to CPU 1 (taskset). Prints a markdown table;
  * `--write FILE` also writes it. `--quick` for a short run.
  */
@@ -156,7 +158,11 @@ async function runFront(job: FrontJob, pin: Pin): Promise<readonly FrontTargetRe
   }
 }
 
+const BARE_IPC = 'bare node:https → IPC upstream';
+const BARE_HTTP = 'bare node:https → HTTP upstream';
+
 const f1 = (n: number): string => n.toFixed(1);
+const f3 = (n: number): string => n.toFixed(3);
 const f2 = (n: number): string => n.toFixed(2);
 const cpuPerReq = (r: FrontTargetResult): number => r.cpuMicros / Math.max(1, r.ok);
 const perSecond = (r: FrontTargetResult): number => (r.ok * 1000) / Math.max(1, r.elapsedMs);
@@ -171,9 +177,22 @@ function rows(results: readonly FrontTargetResult[], reference: string): string[
   });
 }
 
+/** Our fronts against the bare Node front on the same transport: our framework's share of the cost (target ≥ 0.8). */
+function againstBare(results: readonly FrontTargetResult[]): string[] {
+  const pairs = [
+    ['ours → HTTP upstream', BARE_HTTP],
+    ['ours → IPC upstream', BARE_IPC],
+  ] as const;
+  return pairs.flatMap(([ours, bare]) => {
+    const a = results.find((r) => r.label === ours);
+    const b = results.find((r) => r.label === bare);
+    return a && b ? [`- ${bare} ÷ ${ours}, CPU/req: ${f2(cpuPerReq(b) / cpuPerReq(a))}x (target ≥ 0.8)`] : [];
+  });
+}
+
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
-  armWatchdog(10 * 60_000);
+  armWatchdog(20 * 60_000);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const pinned = options.pin && canPin();
   const serverPin: Pin = pinned ? 0 : undefined;
@@ -264,6 +283,18 @@ async function main(): Promise<void> {
           serverPin,
         );
         started.push(viaIpc);
+        // The least a Node front can do (server-minimal-front.ts), over each transport: the floor
+        // that tells our framework's cost apart from the platform's.
+        const bareIpc = await startMinimal({ dir: join(dir, 'bare-ipc'), pki, keyType: 'ec-p256', pin: serverPin, upstream: `tcp://127.0.0.1:${ipcPort}` });
+        started.push({ port: bareIpc.port, pid: bareIpc.cpuPids()[0]!, stop: () => bareIpc.stop() });
+        const bareHttp = await startMinimal({
+          dir: join(dir, 'bare-http'),
+          pki,
+          keyType: 'ec-p256',
+          pin: serverPin,
+          upstream: `http://127.0.0.1:${upstream.port}`,
+        });
+        started.push({ port: bareHttp.port, pid: bareHttp.cpuPids()[0]!, stop: () => bareHttp.stop() });
         let nginx: { port: number; pids: number[]; stop(): Promise<void> } | undefined;
         if (existsSync(NGINX)) {
           const n = await startNginx(
@@ -306,6 +337,24 @@ async function main(): Promise<void> {
                 body,
                 expect,
               },
+              {
+                label: BARE_HTTP,
+                origin: `https://127.0.0.1:${bareHttp.port}`,
+                tls: true,
+                pids: bareHttp.cpuPids(),
+                behindPids: [upstream.pid],
+                body,
+                expect,
+              },
+              {
+                label: BARE_IPC,
+                origin: `https://127.0.0.1:${bareIpc.port}`,
+                tls: true,
+                pids: bareIpc.cpuPids(),
+                behindPids: [upstream.pid],
+                body,
+                expect,
+              },
               ...(nginx
                 ? [
                     {
@@ -321,15 +370,29 @@ async function main(): Promise<void> {
                 : []),
             ];
             const results = await runFront(job(targets), loadPin);
-            const direct = results[0]!;
             out.push(
-              `### Node mode, keep-alive mutual-TLS \`${name}\``,
+              `### Node mode, keep-alive mutual-TLS \`${name}\`, ${options.connections} connections`,
               '',
               '| path | req/s | p50 / p99 | front CPU/req | upstream CPU/req | nginx ÷ front CPU/req (target ≥ 1.0) |',
               '|---|---|---|---|---|---|',
               ...rows(results, nginx ? 'nginx → HTTP upstream' : 'none'),
               '',
-              ...results.slice(1).map((r) => `- ${r.label}: added p50 over the upstream directly ${f2(r.p50Ms - direct.p50Ms)} ms (target ≤ 0.15 ms)`),
+              ...againstBare(results),
+              '',
+            );
+            // Added latency is the front's own time, read where no queue hides it: one request at a time.
+            log(`node mode ${name}: the same paths, one request at a time …`);
+            const single = await runFront({ ...job(targets), connections: 1, durationMs: Math.max(2000, Math.round(options.durationMs / 3)) }, loadPin);
+            const direct = single[0]!;
+            out.push(
+              `Added latency, \`${name}\` one request at a time (1 connection, the paths taking turns as above):`,
+              '',
+              ...single
+                .slice(1)
+                .map(
+                  (r) =>
+                    `- ${r.label}: p50 ${f2(r.p50Ms)} ms, p99 ${f2(r.p99Ms)} ms; added p50 over the upstream directly ${f3(r.p50Ms - direct.p50Ms)} ms (target ≤ 0.15 ms)`,
+                ),
               '',
             );
           }
