@@ -88,11 +88,12 @@ export async function startIpcListener(options: IpcListenerOptions): Promise<Ipc
     const frame = Buffer.allocUnsafe(IPC_ANSWER_HEADER + length);
     answerHeader(length).copy(frame, 0);
     frame.write(body, IPC_ANSWER_HEADER);
-    const left = (sockets.get(socket) ?? 1) - 1;
-    if (sockets.has(socket)) sockets.set(socket, left);
-    // With the other answers of this turn; a shutdown (`stop`, closing) starts after the write.
+    // With the other answers of this turn. Until it is written the connection counts as being
+    // answered, so a shutdown in between (`stop`, closing) lets it go out first.
     atTurnEnd(() => {
       socket.write(frame);
+      const left = (sockets.get(socket) ?? 1) - 1;
+      if (sockets.has(socket)) sockets.set(socket, left);
       if (options.isStopRequested()) options.onStopRequested();
       if (closing && left === 0) socket.destroySoon();
     });
