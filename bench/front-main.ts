@@ -1,36 +1,19 @@
 /**
- * `npm run bench:front` (also `node dist/bench/front-main.js`): the front's cost per request.
- *  1. keep-alive mutual-TLS `block_count`: ours (embedded) vs the bare node:https server, taking
- *     turns in short slots (`--slot-ms`, 400 by default) on the same 16 connections' worth of load.
- *  2. node mode: client → (ours in node mode over HTTP | over IPC | the bare Node front over HTTP |
- *     over IPC | nginx with mutual TLS) → the same upstream (our embedded server, plain HTTP + IPC
- *     listener), plus the upstream called directly, for `block_count` and `account_info`: front
- *     CPU per request, req/s, p50/p99 under load; then the same paths one request at a time, for
- *     the latency a front adds.
- * Servers are pinned to CPU 0, the load generator to CPU 1 (taskset). Prints a markdown table;
- * `--write FILE` also writes it. `--quick` for a short run.
+ * `npm run bench:front` (also `node dist/bench/front-main.js`): the front suites of `npm run bench`
+ * alone (front-suites.ts): keep-alive mutual-TLS `block_count`, ours vs the bare node:https server
+ * taking turns in short slots (`--slot-ms`, 400 by default), and node mode against nginx and the
+ * bare Node front. Servers are pinned to CPU 0, the load generator to CPU 1 (taskset). Prints a
+ * markdown table; `--write FILE` also writes it. `--quick` for a short run, `--only keepalive|node`.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { childPids } from './cpu.js';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installTrustedCert } from '../src/tls/trust-dir.js';
 import { canPin, environmentLine } from './environment.js';
-import { isFrontResult, type FrontJob, type FrontTarget, type FrontTargetResult } from './front-protocol.js';
-import { freePort } from './free-port.js';
-import { isListening } from './load-protocol.js';
+import { keepAliveInterleaved, nodeModeSuite, type FrontSettings } from './front-suites.js';
 import { startMinimal } from './minimal.js';
-import { startNginx } from './nginx.js';
-import { NGINX } from './nginx-install.js';
-import { makeBenchPki, type BenchPki } from './pki.js';
-import { armWatchdog, killAllChildrenNow, nextMessage, spawnNodeEntry, stopAllChildren, stopChild, type Pin } from './procs.js';
-
-const GENESIS_ACCOUNT = 'nano_3e3j5tkog48pnny9dmfzj1r16pg8t1e76dz5tmac6iq689wyjfpiij4txtdo';
-const BLOCK_COUNT = '{"action":"block_count"}';
-const ACCOUNT_INFO = `{"action":"account_info","account":"${GENESIS_ACCOUNT}"}`;
+import { startOurs } from './ours.js';
+import { makeBenchPki } from './pki.js';
+import { armWatchdog, killAllChildrenNow, stopAllChildren } from './procs.js';
 
 interface Options {
   readonly quick: boolean;
@@ -61,142 +44,11 @@ function parse(argv: readonly string[]): Options {
   };
 }
 
-interface Started {
-  readonly port: number;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
-/** Our real service (server-ours.js) with config tables of our choice. */
-async function startOursWith(dir: string, pki: BenchPki, tls: boolean, tables: string, pin: Pin): Promise<Started> {
-  await mkdir(dir, { recursive: true });
-  const secure = ['[secure]', `enable = ${tls}`];
-  if (tls) {
-    const server = pki.servers['ec-p256'];
-    await writeFile(join(dir, 'server.cert.pem'), server.certPem);
-    await writeFile(join(dir, 'server.key.pem'), server.keyPem, { mode: 0o600 });
-    await mkdir(join(dir, 'clients'), { recursive: true });
-    await installTrustedCert(join(dir, 'clients'), pki.client.certPem);
-    secure.push('server_cert_path = "server.cert.pem"', 'server_key_path = "server.key.pem"', 'client_certs_path = "clients"');
-  }
-  const toml = ['address = "127.0.0.1"', 'port = 0', ...secure, '[logging]', 'log_rpc = false', '[ledger]', 'path = "ledger"', tables, ''].join('\n');
-  await writeFile(join(dir, 'config-rpc.toml'), toml);
-  const child = spawnNodeEntry('server-ours.js', [join(dir, 'config-rpc.toml')], pin);
-  try {
-    const { port } = await nextMessage(child, isListening, 30_000);
-    return { port, pid: child.pid!, stop: () => stopChild(child) };
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-}
-
-/** The built CLI (`nano-rpc serve`), for `[workers] count` > 1 (node:cluster needs the CLI's entry). */
-async function startCliWith(dir: string, pki: BenchPki, tables: string, workers: number, pin: Pin): Promise<Started & { pids(): number[] }> {
-  await mkdir(join(dir, 'clients'), { recursive: true });
-  const server = pki.servers['ec-p256'];
-  await writeFile(join(dir, 'server.cert.pem'), server.certPem);
-  await writeFile(join(dir, 'server.key.pem'), server.keyPem, { mode: 0o600 });
-  await installTrustedCert(join(dir, 'clients'), pki.client.certPem);
-  const toml = [
-    'address = "127.0.0.1"',
-    'port = 0',
-    '[secure]',
-    'enable = true',
-    'server_cert_path = "server.cert.pem"',
-    'server_key_path = "server.key.pem"',
-    'client_certs_path = "clients"',
-    '[logging]',
-    'log_rpc = false',
-    tables,
-    '[workers]',
-    `count = ${workers}`,
-    '',
-  ].join('\n');
-  await writeFile(join(dir, 'config-rpc.toml'), toml);
-  const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-  const [command, args] =
-    pin === undefined
-      ? [process.execPath, [cli, 'serve', '--config', 'config-rpc.toml']]
-      : ['taskset', ['-c', String(pin), process.execPath, cli, 'serve', '--config', 'config-rpc.toml']];
-  const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let out = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nano-rpc serve (${workers} workers) did not listen:\n${out}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const listening = out.match(/RPC listening address: https:\/\/127\.0\.0\.1:(\d+)\//g) ?? [];
-      if (listening.length >= workers) {
-        clearTimeout(timer);
-        resolve(Number(/:(\d+)\/$/.exec(listening[0]!)![1]));
-      }
-    });
-    child.once('exit', () => reject(new Error(`nano-rpc serve exited:\n${out}`)));
-  });
-  child.stdout.resume();
-  const pid = child.pid!;
-  return {
-    port,
-    pid,
-    pids: () => [pid, ...childPids(pid)],
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function runFront(job: FrontJob, pin: Pin): Promise<readonly FrontTargetResult[]> {
-  const child = spawnNodeEntry('front-load.js', [], pin);
-  try {
-    const result = nextMessage(child, isFrontResult, job.durationMs * job.targets.length + job.warmupMs + 60_000);
-    child.send(job);
-    return (await result).targets;
-  } finally {
-    await stopChild(child);
-  }
-}
-
-const BARE_IPC = 'bare node:https → IPC upstream';
-const BARE_HTTP = 'bare node:https → HTTP upstream';
-
-const f1 = (n: number): string => n.toFixed(1);
-const f3 = (n: number): string => n.toFixed(3);
-const f2 = (n: number): string => n.toFixed(2);
-const cpuPerReq = (r: FrontTargetResult): number => r.cpuMicros / Math.max(1, r.ok);
-const perSecond = (r: FrontTargetResult): number => (r.ok * 1000) / Math.max(1, r.elapsedMs);
-
-function rows(results: readonly FrontTargetResult[], reference: string): string[] {
-  const base = results.find((r) => r.label === reference);
-  return results.map((r) => {
-    const ratio = base && r.label !== reference ? `${f2(cpuPerReq(base) / cpuPerReq(r))}x` : '';
-    const behind = r.behindCpuMicros > 0 ? `${f1(r.behindCpuMicros / Math.max(1, r.ok))} µs` : '';
-    const errors = r.errors > 0 ? ` (${r.errors} errors: ${r.firstError ?? ''})` : '';
-    return `| ${r.label} | ${Math.round(perSecond(r))} | ${f2(r.p50Ms)} / ${f2(r.p99Ms)} ms | ${f1(cpuPerReq(r))} µs | ${behind} | ${ratio}${errors} |`;
-  });
-}
-
-/** Our fronts against the bare Node front on the same transport: our framework's share of the cost (target ≥ 0.8). */
-function againstBare(results: readonly FrontTargetResult[]): string[] {
-  const pairs = [
-    ['ours → HTTP upstream', BARE_HTTP],
-    ['ours → IPC upstream', BARE_IPC],
-  ] as const;
-  return pairs.flatMap(([ours, bare]) => {
-    const a = results.find((r) => r.label === ours);
-    const b = results.find((r) => r.label === bare);
-    return a && b ? [`- ${bare} ÷ ${ours}, CPU/req: ${f2(cpuPerReq(b) / cpuPerReq(a))}x (target ≥ 0.8)`] : [];
-  });
-}
-
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   armWatchdog(20 * 60_000);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const pinned = options.pin && canPin();
-  const serverPin: Pin = pinned ? 0 : undefined;
-  const loadPin: Pin = pinned ? 1 : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'nano-rpc-front-bench-'));
   const out: string[] = [
     `## Front benchmark (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${options.quick ? ', --quick' : ''})`,
@@ -204,248 +56,29 @@ async function main(): Promise<void> {
     `Environment: ${environmentLine(pinned)}`,
     '',
   ];
-  out.push(
-    `Servers take turns in ${options.slotMs} ms slots for ${options.durationMs} ms each (after ${options.warmupMs} ms warm-up), ${options.connections} keep-alive connections; CPU = user + system from /proc at every slot boundary, divided by the requests of that server's slots.`,
-    '',
-  );
   try {
     const pki = await makeBenchPki();
-    const client = { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem };
-    const job = (targets: FrontTarget[]): FrontJob => ({
-      type: 'front',
-      targets,
-      connections: options.connections,
+    const settings: FrontSettings = {
       slotMs: options.slotMs,
-      warmupMs: options.warmupMs,
       durationMs: options.durationMs,
-      ...client,
-    });
-
+      warmupMs: options.warmupMs,
+      connections: options.connections,
+      client: { certPem: pki.client.certPem, keyPem: pki.client.keyPem, caPem: pki.ca.certPem },
+      serverPin: pinned ? 0 : undefined,
+      loadPin: pinned ? 1 : undefined,
+      log,
+    };
     if (options.only !== 'node') {
-      const ours = await startOursWith(join(dir, 'ours'), pki, true, '', serverPin);
-      const minimal = await startMinimal({ dir: join(dir, 'minimal'), pki, keyType: 'ec-p256', pin: serverPin });
+      const ours = await startOurs({ dir: join(dir, 'ours'), pki, keyType: 'ec-p256', tls: true, pin: settings.serverPin });
+      const minimal = await startMinimal({ dir: join(dir, 'minimal'), pki, keyType: 'ec-p256', pin: settings.serverPin });
       try {
-        const minimalPids = minimal.cpuPids();
-        log('keep-alive block_count: ours vs minimal, interleaved …');
-        const results = await runFront(
-          job([
-            {
-              label: 'minimal',
-              origin: `https://127.0.0.1:${minimal.port}`,
-              tls: true,
-              pids: minimalPids,
-              behindPids: [],
-              body: BLOCK_COUNT,
-              expect: '"count"',
-            },
-            { label: 'ours', origin: `https://127.0.0.1:${ours.port}`, tls: true, pids: [ours.pid], behindPids: [], body: BLOCK_COUNT, expect: '"count"' },
-          ]),
-          loadPin,
-        );
-        out.push(
-          '### Keep-alive mutual-TLS `block_count`, ours vs bare node:https',
-          '',
-          '| server | req/s | p50 / p99 | server CPU/req | | minimal ÷ ours CPU/req (target ≥ 0.8) |',
-          '|---|---|---|---|---|---|',
-          ...rows(results, 'minimal'),
-          '',
-        );
+        out.push(...(await keepAliveInterleaved(settings, [minimal, ours])));
       } finally {
         await ours.stop();
         await minimal.stop();
       }
     }
-
-    if (options.only !== 'keepalive') {
-      const ipcPort = await freePort();
-      const upstream = await startOursWith(
-        join(dir, 'upstream'),
-        pki,
-        false,
-        `[ipc_listener]\nenable = true\naddress = "127.0.0.1"\nport = ${ipcPort}`,
-        serverPin,
-      );
-      const started: Started[] = [upstream];
-      try {
-        const viaHttp = await startOursWith(
-          join(dir, 'front-http'),
-          pki,
-          true,
-          `[backend]\nmode = "node"\n[[backend.upstream]]\nurl = "http://127.0.0.1:${upstream.port}"\nconnections = 16`,
-          serverPin,
-        );
-        started.push(viaHttp);
-        const viaIpc = await startOursWith(
-          join(dir, 'front-ipc'),
-          pki,
-          true,
-          `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 16`,
-          serverPin,
-        );
-        started.push(viaIpc);
-        // The least a Node front can do (server-minimal-front.ts), over each transport: the floor
-        // that tells our framework's cost apart from the platform's.
-        const bareIpc = await startMinimal({ dir: join(dir, 'bare-ipc'), pki, keyType: 'ec-p256', pin: serverPin, upstream: `tcp://127.0.0.1:${ipcPort}` });
-        started.push({ port: bareIpc.port, pid: bareIpc.cpuPids()[0]!, stop: () => bareIpc.stop() });
-        const bareHttp = await startMinimal({
-          dir: join(dir, 'bare-http'),
-          pki,
-          keyType: 'ec-p256',
-          pin: serverPin,
-          upstream: `http://127.0.0.1:${upstream.port}`,
-        });
-        started.push({ port: bareHttp.port, pid: bareHttp.cpuPids()[0]!, stop: () => bareHttp.stop() });
-        let nginx: { port: number; pids: number[]; stop(): Promise<void> } | undefined;
-        if (existsSync(NGINX)) {
-          const n = await startNginx(
-            { dir: join(dir, 'nginx'), pki, keyType: 'ec-p256', upstreamPort: upstream.port, pin: serverPin },
-            { cpuPids: () => [], stop: async () => undefined },
-          );
-          nginx = { port: n.port, pids: n.cpuPids(), stop: () => n.stop() };
-        } else log(`nginx not installed (${NGINX}): its rows are left out`);
-        try {
-          for (const [name, body, expect] of [
-            ['block_count', BLOCK_COUNT, '"count"'],
-            ['account_info', ACCOUNT_INFO, '"frontier"'],
-          ] as const) {
-            log(`node mode ${name}: direct, ours over HTTP, ours over IPC${nginx ? ', nginx' : ''}, interleaved …`);
-            const targets: FrontTarget[] = [
-              {
-                label: 'upstream direct (plain HTTP)',
-                origin: `http://127.0.0.1:${upstream.port}`,
-                tls: false,
-                pids: [upstream.pid],
-                behindPids: [],
-                body,
-                expect,
-              },
-              {
-                label: 'ours → HTTP upstream',
-                origin: `https://127.0.0.1:${viaHttp.port}`,
-                tls: true,
-                pids: [viaHttp.pid],
-                behindPids: [upstream.pid],
-                body,
-                expect,
-              },
-              {
-                label: 'ours → IPC upstream',
-                origin: `https://127.0.0.1:${viaIpc.port}`,
-                tls: true,
-                pids: [viaIpc.pid],
-                behindPids: [upstream.pid],
-                body,
-                expect,
-              },
-              {
-                label: BARE_HTTP,
-                origin: `https://127.0.0.1:${bareHttp.port}`,
-                tls: true,
-                pids: bareHttp.cpuPids(),
-                behindPids: [upstream.pid],
-                body,
-                expect,
-              },
-              {
-                label: BARE_IPC,
-                origin: `https://127.0.0.1:${bareIpc.port}`,
-                tls: true,
-                pids: bareIpc.cpuPids(),
-                behindPids: [upstream.pid],
-                body,
-                expect,
-              },
-              ...(nginx
-                ? [
-                    {
-                      label: 'nginx → HTTP upstream',
-                      origin: `https://127.0.0.1:${nginx.port}`,
-                      tls: true,
-                      pids: nginx.pids,
-                      behindPids: [upstream.pid],
-                      body,
-                      expect,
-                    },
-                  ]
-                : []),
-            ];
-            const results = await runFront(job(targets), loadPin);
-            out.push(
-              `### Node mode, keep-alive mutual-TLS \`${name}\`, ${options.connections} connections`,
-              '',
-              '| path | req/s | p50 / p99 | front CPU/req | upstream CPU/req | nginx ÷ front CPU/req (target ≥ 1.0) |',
-              '|---|---|---|---|---|---|',
-              ...rows(results, nginx ? 'nginx → HTTP upstream' : 'none'),
-              '',
-              ...againstBare(results),
-              '',
-            );
-            // Added latency is the front's own time, read where no queue hides it: one request at a time.
-            log(`node mode ${name}: the same paths, one request at a time …`);
-            const single = await runFront({ ...job(targets), connections: 1, durationMs: Math.max(2000, Math.round(options.durationMs / 3)) }, loadPin);
-            const direct = single[0]!;
-            out.push(
-              `Added latency, \`${name}\` one request at a time (1 connection, the paths taking turns as above):`,
-              '',
-              ...single
-                .slice(1)
-                .map(
-                  (r) =>
-                    `- ${r.label}: p50 ${f2(r.p50Ms)} ms, p99 ${f2(r.p99Ms)} ms; added p50 over the upstream directly ${f3(r.p50Ms - direct.p50Ms)} ms (target ≤ 0.15 ms)`,
-                ),
-              '',
-            );
-          }
-          // Workers: the same IPC front as one process vs two (both on the servers' CPU when pinned).
-          const twoWorkers = await startCliWith(
-            join(dir, 'front-ipc-2w'),
-            pki,
-            `[backend]\nmode = "node"\n[[backend.upstream]]\nipc = "tcp://127.0.0.1:${ipcPort}"\nconnections = 8`,
-            2,
-            serverPin,
-          );
-          started.push(twoWorkers);
-          log('node mode block_count: 1 worker vs 2 workers over IPC, interleaved …');
-          const results = await runFront(
-            job([
-              {
-                label: 'ours → IPC, 1 worker',
-                origin: `https://127.0.0.1:${viaIpc.port}`,
-                tls: true,
-                pids: [viaIpc.pid],
-                behindPids: [upstream.pid],
-                body: BLOCK_COUNT,
-                expect: '"count"',
-              },
-              {
-                label: 'ours → IPC, 2 workers',
-                origin: `https://127.0.0.1:${twoWorkers.port}`,
-                tls: true,
-                pids: twoWorkers.pids(),
-                behindPids: [upstream.pid],
-                body: BLOCK_COUNT,
-                expect: '"count"',
-              },
-            ]),
-            loadPin,
-          );
-          out.push(
-            '### Node mode `block_count` over IPC: 1 worker vs 2 workers',
-            '',
-            `Both fronts ${pinned ? 'pinned to CPU 0 with the upstream (a second worker can only help where a second core is free)' : 'unpinned'}; 2-worker CPU includes the cluster primary, which accepts connections and hands them out.`,
-            '',
-            '| front | req/s | p50 / p99 | front CPU/req | upstream CPU/req | 1 ÷ 2 workers CPU/req |',
-            '|---|---|---|---|---|---|',
-            ...rows(results, 'ours → IPC, 1 worker'),
-            '',
-          );
-        } finally {
-          await nginx?.stop();
-        }
-      } finally {
-        for (const s of started.reverse()) await s.stop();
-      }
-    }
+    if (options.only !== 'keepalive') out.push(...(await nodeModeSuite(settings, join(dir, 'node'), pki)));
     const markdown = out.join('\n');
     log('');
     log(markdown);

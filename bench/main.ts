@@ -1,7 +1,10 @@
 /**
- * `npm run bench`: keep-alive mutual-TLS block_count, new mutual-TLS connections, and session
- * resumption, for our service vs a minimal node:https server vs nginx in front of our service;
- * then the ledger suites (ledger-suites.ts: signature checks, ingest, `process`, account reads).
+ * `npm run bench`: keep-alive mutual-TLS block_count (contenders taking turns in 400 ms slots,
+ * front-suites.ts), new mutual-TLS connections, and session resumption, for our service vs a
+ * minimal node:https server vs nginx in front of our service; then the ledger suites
+ * (ledger-suites.ts: signature checks, ingest, `process`, account reads), policy, wallets, the
+ * worst stall, and node mode (front-suites.ts: ours in front of a node against nginx and the bare
+ * Node front).
  * Everything on loopback, in child processes, alternating contenders; prints the table and
  * with `--write-results` writes it to bench/results.md. `--quick` for short rounds, `--no-pin` to skip
  * taskset, `--install-nginx` to apt-get install nginx when missing (otherwise its rows are skipped),
@@ -26,8 +29,9 @@ import { policyMetricsSection, policyMetricsSuite } from './policy-bench.js';
 import { startOurs } from './ours.js';
 import { makeBenchPki, type BenchPki } from './pki.js';
 import { armWatchdog, killAllChildrenNow, stopAllChildren, type Pin } from './procs.js';
-import { errorNotes, handshakeSection, keepAliveSection, resumptionSection, type Summary } from './report.js';
-import { handshakeSuite, keepAliveSuite, resumptionSuite, type SuiteContext } from './suites.js';
+import { errorNotes, handshakeSection, resumptionSection, type Summary } from './report.js';
+import { handshakeSuite, resumptionSuite, type SuiteContext } from './suites.js';
+import { keepAliveInterleaved, nodeModeSuite, type FrontSettings } from './front-suites.js';
 import { runWalletSuite } from './wallet-suite.js';
 
 const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.md', import.meta.url));
@@ -91,12 +95,22 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
       log,
     };
 
-    let keepAlive: Summary[];
+    const front: FrontSettings = {
+      slotMs: FRONT_SLOT_MS,
+      durationMs: options.quick ? 4000 : 12000,
+      warmupMs: options.quick ? 500 : 1500,
+      connections: options.connections,
+      client: ctx.client,
+      serverPin,
+      loadPin: ctx.loadPin,
+      log,
+    };
+    let keepAlive: string[];
     let resumption: Summary[];
     const handshakes: Array<{ keyLabel: string; rows: Summary[] }> = [];
     const ec = await startSet(join(dir, 'ec'), pki, 'ec-p256', withNginx, serverPin, log);
     try {
-      keepAlive = await keepAliveSuite(ctx, ec.all);
+      keepAlive = await keepAliveInterleaved(front, ec.all);
       handshakes.push({ keyLabel: KEY_LABEL['ec-p256'], rows: await handshakeSuite(ctx, KEY_LABEL['ec-p256'], ec.all) });
       resumption = await resumptionSuite(ctx, ec.ours);
     } finally {
@@ -113,8 +127,9 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
     const policyRows = await policyMetricsSuite(ctx, join(dir, 'policy'), pki, serverPin);
     const wallet = await runWalletSuite({ ...ctx, dir: join(dir, 'wallet'), pki, serverPin });
     const stall = await stallSuite({ dir, pki, client: ctx.client, durationMs: options.stallMs, bigClients: STALL_BIG_CLIENTS, pin: serverPin, log });
+    const nodeMode = await nodeModeSuite(front, join(dir, 'node'), pki);
 
-    const notes = errorNotes([...keepAlive, ...handshakes.flatMap((h) => h.rows.map((r) => ({ ...r, label: `${h.keyLabel} ${r.label}` }))), ...resumption]);
+    const notes = errorNotes([...handshakes.flatMap((h) => h.rows.map((r) => ({ ...r, label: `${h.keyLabel} ${r.label}` }))), ...resumption]);
     return [
       `## Benchmark results (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${options.quick ? ', --quick' : ''})`,
       '',
@@ -126,7 +141,7 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
         'The load generator (undici Pool for keep-alive; tls.connect + a raw HTTP/1.1 request with Connection: close for new connections, server chain not verified to spare its core) is one Node process. ' +
         'When "other core %" is high, another workload shared the machine: trust CPU per operation over req/s and conn/s.',
       '',
-      ...keepAliveSection(keepAlive, options.connections),
+      ...keepAlive,
       '',
       ...handshakeSection(handshakes, options.handshakeConcurrency),
       '',
@@ -139,6 +154,10 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
       ...wallet,
       '',
       ...stallSection(stall, STALL_BIG_CLIENTS),
+      '',
+      '## Node mode',
+      '',
+      ...nodeMode,
       ...(notes.length > 0 ? ['', ...notes] : []),
       '',
       `Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s.`,
@@ -151,6 +170,8 @@ async function run(options: BenchOptions, log: (line: string) => void): Promise<
 }
 
 const STALL_BIG_CLIENTS = 3;
+/** The keep-alive and node-mode contenders take turns in slots this long. */
+const FRONT_SLOT_MS = 400;
 
 async function runStallOnly(options: BenchOptions, pin: Pin, log: (line: string) => void): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'nano-rpc-bench-'));
@@ -167,7 +188,7 @@ async function runStallOnly(options: BenchOptions, pin: Pin, log: (line: string)
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  armWatchdog(options.quick ? 6 * 60_000 : 15 * 60_000);
+  armWatchdog(options.quick ? 12 * 60_000 : 30 * 60_000);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const markdown = await run(options, log);
   log('');

@@ -44,43 +44,6 @@ export function ratioText(ours: number, other: number, target?: { atLeast: numbe
   return `${text} (target ≥ ${target.atLeast}x: ${ratio >= target.atLeast ? 'met' : 'NOT met'})`;
 }
 
-export function keepAliveSection(rows: readonly Summary[], connections: number): string[] {
-  const ours = rows.find((r) => r.label === 'ours');
-  const minimal = rows.find((r) => r.label === 'minimal');
-  const nginx = rows.find((r) => r.label === 'nginx');
-  const lines = [
-    `### 1. Keep-alive mutual TLS, \`block_count\` (${connections} connections, pipelining 1, ECDSA P-256 server key)`,
-    '',
-    ...table(
-      ['contender', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server core %', 'load-gen core %', 'other core %', 'rounds', 'errors'],
-      rows.map((r) => [
-        r.label,
-        whole(r.perSecond),
-        fixed(r.p50Ms, 2),
-        fixed(r.p99Ms, 2),
-        fixed(r.serverCpuMicrosPerOp, 1),
-        fixed(r.serverCorePct, 0),
-        fixed(r.clientCorePct, 0),
-        fixed(r.backgroundCorePct, 0),
-        String(r.rounds),
-        String(r.errors),
-      ]),
-    ),
-    '',
-  ];
-  if (ours && minimal) {
-    lines.push(
-      `- ours/minimal: req/s ${ratioText(ours.perSecond, minimal.perSecond, { atLeast: 0.8 })}; CPU µs/req ${ratioText(ours.serverCpuMicrosPerOp, minimal.serverCpuMicrosPerOp)}`,
-    );
-  }
-  if (ours && nginx) {
-    lines.push(
-      `- ours/nginx: req/s ${ratioText(ours.perSecond, nginx.perSecond, { atLeast: 2 })}; CPU µs/req ${ratioText(ours.serverCpuMicrosPerOp, nginx.serverCpuMicrosPerOp)}`,
-    );
-  }
-  return lines;
-}
-
 export function handshakeSection(byKey: ReadonlyArray<{ keyLabel: string; rows: readonly Summary[] }>, concurrency: number): string[] {
   const lines = [
     `### 2. New mutual-TLS connections (full handshake + one \`block_count\`, no keep-alive, no resumption; ${concurrency} concurrent)`,

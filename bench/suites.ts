@@ -1,5 +1,5 @@
 import type { Contender } from './contender.js';
-import type { ConnectJob, KeepAliveJob, TlsClientMaterial } from './load-protocol.js';
+import type { ConnectJob, TlsClientMaterial } from './load-protocol.js';
 import type { BenchOptions } from './options.js';
 import { summarise, type Summary } from './report.js';
 import { runRound, type RoundSample } from './round.js';
@@ -40,23 +40,6 @@ async function alternate<T>(
     }
   }
   return entries.map((e) => summarise(e.label, samples.get(e.label)!));
-}
-
-export function keepAliveSuite(ctx: SuiteContext, contenders: readonly Contender[]): Promise<Summary[]> {
-  const { options } = ctx;
-  const entries = contenders.map((contender) => ({
-    label: contender.name,
-    contender,
-    job: {
-      type: 'keepalive',
-      origin: `https://${contender.host}:${contender.port}`,
-      connections: options.connections,
-      warmupMs: options.warmupMs,
-      durationMs: options.durationMs,
-      ...ctx.client,
-    } satisfies KeepAliveJob,
-  }));
-  return alternate(ctx, 'keep-alive', options.keepAliveRounds, entries, (c, job) => runRound(c, job, ctx.loadPin), 'req', 'µs');
 }
 
 function connectJob(ctx: SuiteContext, contender: Contender, resume: boolean): ConnectJob {
