@@ -90,13 +90,23 @@ export async function startIpcListener(options: IpcListenerOptions): Promise<Ipc
     frame.write(body, IPC_ANSWER_HEADER);
     // With the other answers of this turn. Until it is written the connection counts as being
     // answered, so a shutdown in between (`stop`, closing) lets it go out first.
-    atTurnEnd(() => {
-      socket.write(frame);
+    const answered = (): void => {
       const left = (sockets.get(socket) ?? 1) - 1;
       if (sockets.has(socket)) sockets.set(socket, left);
       if (options.isStopRequested()) options.onStopRequested();
       if (closing && left === 0) socket.destroySoon();
-    });
+    };
+    atTurnEnd(
+      () => {
+        socket.write(frame);
+        answered();
+      },
+      (error) => {
+        logger.error({ err: error, action, via: 'ipc' }, 'could not send an IPC answer; connection closed');
+        socket.destroy();
+        answered();
+      },
+    );
   }
 
   function bodyOf(dispatched: Dispatched): string {

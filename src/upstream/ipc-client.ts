@@ -152,10 +152,14 @@ class IpcConnection {
     const frame = Buffer.allocUnsafe(IPC_REQUEST_HEADER + body.length);
     requestHeader(body.length).copy(frame, 0);
     body.copy(frame, IPC_REQUEST_HEADER);
-    atTurnEnd(() =>
-      socket.write(frame, (error) => {
-        if (error) this.fail(new UpstreamError('node_cannot_write', true, error.message, { cause: error }));
-      }),
+    const cannotWrite = (error: unknown): void =>
+      this.fail(new UpstreamError('node_cannot_write', true, error instanceof Error ? error.message : String(error), { cause: error }));
+    atTurnEnd(
+      () =>
+        socket.write(frame, (error) => {
+          if (error) cannotWrite(error);
+        }),
+      cannotWrite,
     );
   }
 
