@@ -286,7 +286,7 @@ function verdictToOpenSsl(verdict: 'untrusted' | 'expired' | 'not_yet_valid'): s
 function tlsContextOptions(material: ServerMaterial, trust: TrustSnapshot | undefined): SecureContextOptions {
   return {
     cert: material.cert,
-    key: material.key.export({ type: 'pkcs8', format: 'pem' }) as string,
+    key: material.key.export({ type: 'pkcs8', format: 'pem' }),
     // Node's 'auto' picks a safe built-in group when no DH file is configured.
     dhparam: material.dhparam ?? 'auto',
     ...TLS_POLICY,
