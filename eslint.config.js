@@ -25,10 +25,6 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       // Some functions are async to satisfy a promise-returning interface without awaiting anything.
       '@typescript-eslint/require-await': 'off',
-      // Left off until the parallel branches are merged: removing the remaining redundant `!`/`as`
-      // (≈20, in files other branches edit) would collide. `npx eslint --fix --rule
-      // '@typescript-eslint/no-unnecessary-type-assertion: error' .` does it in one go afterwards.
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
   {

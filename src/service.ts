@@ -111,7 +111,7 @@ export async function startService(config: RpcConfig, logger: Logger, options: S
           },
           handler,
         );
-        return secureServer.server as unknown as HttpServer;
+        return secureServer.server;
       };
     } else {
       serverFactory = (handler) => createHttpServer({ keepAliveTimeout: keepAliveTimeoutMs }, handler);

@@ -31,7 +31,7 @@ export function parseCommand(argv: readonly string[], spec: CommandSpec): Parsed
   for (const name of spec.booleans ?? []) options[name] = { type: 'boolean' };
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseWithNode({ args: [...argv], options, strict: true, allowPositionals: true }) as typeof parsed;
+    parsed = parseWithNode({ args: [...argv], options, strict: true, allowPositionals: true });
   } catch (error) {
     throw new UsageError(explainParseError(error, spec, Object.keys(options)));
   }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { configPathFrom, loadConfig } from '../config/load.js';
 import { ConfigError, describeFsError } from '../config/problems.js';
+import { PRIVATE_KEY_LABELS, readPem } from '../pki/pem.js';
 import { stringFlag, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './serve.js';
 
@@ -149,7 +150,7 @@ export async function runCall(args: ParsedArgs, io: CliIo): Promise<number> {
     const caFile = stringFlag(args, 'cacert') ?? (args.flags.has('insecure') ? undefined : defaults.cacert);
     [cert, key, ca] = await Promise.all([readNamed('--cert', certFile), readNamed('--key', keyFlag), readNamed('--cacert', caFile)]);
     if (cert !== undefined && key === undefined) {
-      if (!/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(cert)) {
+      if (readPem(cert, { labels: PRIVATE_KEY_LABELS }).length === 0) {
         throw new CallSetupError(`--cert ${certFile}: holds a certificate but no private key; pass its key with --key FILE (or a single PEM holding both)`);
       }
       key = cert;

@@ -1,3 +1,5 @@
+import { readPem } from '../pki/pem.js';
+
 /**
  * Container-style overrides carrying PEM contents rather than paths, as the Actual server's
  * ACTUAL_HTTPS_KEY / ACTUAL_HTTPS_CERT do. An empty variable counts as unset, so `-e VAR=`
@@ -23,12 +25,15 @@ export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefin
   return value === undefined || value === '' ? undefined : value;
 }
 
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----/;
-const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----\n(?:[\x21-\x7e ]+\n)*?[A-Za-z0-9+/=\n]+-----END \1-----/;
+// What the variables may hold (no DSA key: the env route has only ever taken these).
+const ENV_LABELS = {
+  certificate: ['CERTIFICATE'],
+  key: ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'],
+} as const;
 
-/** A structural check only: the TLS material loader parses the contents properly. */
+/** A structural check only (one well-formed block): the TLS material loader parses the contents properly. */
 export function checkPem(name: string, pem: string, kind: 'certificate' | 'key'): string | undefined {
-  const ok = kind === 'certificate' ? CERT_BLOCK.test(pem) : KEY_BLOCK.test(pem);
+  const ok = readPem(pem, { labels: ENV_LABELS[kind] }).some((block) => block.problem === undefined);
   if (ok) return undefined;
   const expected = kind === 'certificate' ? '-----BEGIN CERTIFICATE-----' : '-----BEGIN [RSA |EC |ENCRYPTED ]PRIVATE KEY-----';
   return `env ${name}: not a PEM ${kind} (expected a ${expected} ... -----END ...----- block; newlines may be written as \\n)`;

@@ -166,7 +166,7 @@ interface SchemaNode {
 
 /** Valid key names at a table path, for "did you mean" suggestions. */
 export function keysAt(path: readonly string[]): string[] {
-  let node: SchemaNode | undefined = configSchema as unknown as SchemaNode;
+  let node: SchemaNode | undefined = configSchema;
   // An array of tables (`[[backend.upstream]]`) is stepped through by its index.
   for (const segment of path) node = node?.type === 'array' && /^\d+$/.test(segment) ? node.items : node?.properties?.[segment];
   return Object.keys(node?.properties ?? {});

@@ -103,7 +103,7 @@ function migrateFromSchema1(store: Store): void {
     // Re-checked inside the write transaction: another process may have migrated meanwhile.
     if (readMeta(store, 'schema') !== 1n) return;
     for (const { key, value } of store.pending.getRange({})) {
-      addToTotal(store.receivableTotals, Buffer.from(key as Buffer).subarray(0, 32), decodePending(value).amount, 'receivable total');
+      addToTotal(store.receivableTotals, Buffer.from(key).subarray(0, 32), decodePending(value).amount, 'receivable total');
     }
     writeMeta(store, 'schema', SCHEMA_VERSION);
   });

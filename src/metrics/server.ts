@@ -42,7 +42,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     );
   };
   const server: Server = options.tls
-    ? (new SecureServer({ ...options.tls, logger: options.logger, keepAliveTimeoutMs: 65_000, expiryCheckMs: 10_000 }, handler).server as unknown as Server)
+    ? new SecureServer({ ...options.tls, logger: options.logger, keepAliveTimeoutMs: 65_000, expiryCheckMs: 10_000 }, handler).server
     : createServer({ keepAliveTimeout: 65_000 }, handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

@@ -189,15 +189,3 @@ export function derImplicit(tagNumber: number, inner: Uint8Array): Buffer {
 export function derContextPrimitive(tagNumber: number, content: Uint8Array): Buffer {
   return tlv(0x80 | tagNumber, content);
 }
-
-export function pemEncode(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64');
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}
-
-/** All PEM blocks with the given label, in file order. */
-export function pemDecodeAll(text: string, label: string): Buffer[] {
-  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
-  return [...text.matchAll(re)].map((m) => Buffer.from((m[1] as string).replace(/\s+/g, ''), 'base64'));
-}

@@ -1,4 +1,5 @@
-import { derInteger, derSequence, pemEncode } from './der-writer.js';
+import { derInteger, derSequence } from './der-writer.js';
+import { pemEncode } from './pem.js';
 
 // RFC 7919 appendix A.1 ffdhe2048 prime, generator 2. A standard group needs no generation
 // (2048-bit dhparam takes about a minute) and is accepted by clients at security level 2.

@@ -50,5 +50,5 @@ export function encryptPrivateKeyPem(key: KeyObject, passphrase: string): string
 }
 
 export function encryptPrivateKeyDer(key: KeyObject, passphrase: string): Buffer {
-  return key.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase }) as Buffer;
+  return key.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase });
 }

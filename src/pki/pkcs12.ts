@@ -1,6 +1,7 @@
 import { createHash, createHmac, createPrivateKey, randomBytes } from 'node:crypto';
-import { derBmpString, derExplicit, derInteger, derNull, derOctetString, derOid, derSequence, derSet, pemDecodeAll } from './der-writer.js';
+import { derBmpString, derExplicit, derInteger, derNull, derOctetString, derOid, derSequence, derSet } from './der-writer.js';
 import { encryptPrivateKeyDer } from './keys.js';
+import { pemDecodeAll } from './pem.js';
 
 export interface Pkcs12Options {
   certPem: string;

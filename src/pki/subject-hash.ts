@@ -7,6 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { Buffer } from 'node:buffer';
+import { CERTIFICATE_LABELS, readPem } from './pem.js';
 import { UniversalTag, certificateNames, readElement, readName, type DerElement, type NameAttribute } from './der-reader.js';
 
 /** `openssl x509 -noout -subject_hash`: SHA-1 over the canonical subject. */
@@ -51,8 +52,6 @@ export function subjectCommonName(certDer: Uint8Array): string | undefined {
   }
 }
 
-const PEM_CERT = /-----BEGIN (X509 |TRUSTED )?CERTIFICATE-----([^-]*)-----END \1?CERTIFICATE-----/g;
-
 /**
  * Every certificate's DER from PEM text (CERTIFICATE, X509 CERTIFICATE and
  * TRUSTED CERTIFICATE blocks, as OpenSSL's PEM_read_bio_X509_AUX accepts), or
@@ -64,16 +63,11 @@ export function certificatesFromPem(input: string | Uint8Array): Buffer[] {
     if (bytes.includes('-----BEGIN ')) return certificatesFromPem(bytes.toString('latin1'));
     return [Buffer.from(readElement(bytes).bytes)];
   }
-  const out: Buffer[] = [];
-  for (const match of input.matchAll(PEM_CERT)) {
-    const body = match[2]!;
-    if (!/^[A-Za-z0-9+/=\s]*$/.test(body)) throw new Error('PEM: certificate block is not plain base64');
-    const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
-    if (der.length === 0) throw new Error('PEM: empty certificate block');
+  return readPem(input, { labels: CERTIFICATE_LABELS }).map((block) => {
+    if (block.problem !== undefined) throw new Error(`PEM: the ${block.label} block ${block.problem}`);
     // TRUSTED CERTIFICATE appends OpenSSL's trust settings after the certificate.
-    out.push(Buffer.from(readElement(der).bytes));
-  }
-  return out;
+    return Buffer.from(readElement(block.der).bytes);
+  });
 }
 
 function nameHash(data: Uint8Array, algorithm: 'sha1' | 'md5'): string {

@@ -17,11 +17,10 @@ import {
   derTime,
   derUtf8String,
   derBitString,
-  pemDecodeAll,
-  pemEncode,
 } from './der-writer.js';
 import { certificateNames, expectUniversal, readChildren, readSingle, UniversalTag } from './der-reader.js';
 import { keyTypeOf } from './keys.js';
+import { pemDecodeAll, pemEncode } from './pem.js';
 
 export type LeafPurpose = 'server' | 'client';
 

@@ -72,7 +72,7 @@ export async function loadPolicy(file: string): Promise<Policy> {
     throw new ConfigError(problems);
   }
 
-  const raw = doc as RawPolicy;
+  const raw: RawPolicy = doc;
   const checkActions = (where: string[], names: readonly string[] | undefined, groups: boolean): void => {
     for (const entry of names ?? []) {
       if (KNOWN_ACTIONS.has(entry) || (groups && (entry === '*' || entry in ACTION_GROUPS))) continue;

@@ -130,8 +130,13 @@ export class ClientTrust {
     return this.snapshot;
   }
 
-  onChange(listener: (snapshot: TrustSnapshot) => void): void {
+  /** Calls `listener` with every new snapshot until the returned function is called. */
+  onChange(listener: (snapshot: TrustSnapshot) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at !== -1) this.listeners.splice(at, 1);
+    };
   }
 
   close(): void {
@@ -209,7 +214,8 @@ export class ClientTrust {
       }
     }
     this.report(next);
-    for (const listener of this.listeners) listener(next);
+    // A copy: a listener may unsubscribe (its server closing) while the others are told.
+    for (const listener of [...this.listeners]) listener(next);
   }
 
   /**

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import { ConfigError, describeFsError, displayName } from '../config/problems.js';
 import type { RpcConfig } from '../config/types.js';
+import { DH_PARAMETERS_LABELS, PRIVATE_KEY_LABELS, readPem } from '../pki/pem.js';
 
 /** The server's certificate chain, decrypted key and DH parameters, checked and ready for tls options. */
 export interface ServerMaterial {
@@ -25,10 +26,6 @@ interface Loaded {
   text: string;
   source: string;
 }
-
-const CERT_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/g;
-const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY)-----[\s\S]*?-----END \1-----/;
-const DH_BLOCK = /-----BEGIN (X9\.42 )?DH PARAMETERS-----([\s\S]*?)-----END \1?DH PARAMETERS-----/;
 
 /**
  * Reads and checks the server's TLS material before anything listens, so a bad path, a wrong
@@ -52,19 +49,20 @@ export async function loadServerMaterial(secure: Secure, configFile: string): Pr
   let certs: X509Certificate[] = [];
   let certPem = '';
   if (certIn !== undefined) {
-    const blocks = certIn.text.match(CERT_BLOCK) ?? [];
+    const blocks = readPem(certIn.text, { labels: ['CERTIFICATE'] });
     if (blocks.length === 0) {
       problem('server_cert_path', `${certIn.source} is not a PEM certificate (no -----BEGIN CERTIFICATE----- block)`);
     }
     blocks.forEach((block, i) => {
       try {
-        certs.push(new X509Certificate(block));
+        if (block.problem !== undefined) throw new Error(block.problem);
+        certs.push(new X509Certificate(block.der));
       } catch {
         problem('server_cert_path', `certificate #${i + 1} in ${certIn.source} cannot be parsed`);
       }
     });
     if (certs.length !== blocks.length) certs = [];
-    certPem = blocks.map((b) => b.replace(/\r\n/g, '\n')).join('\n') + '\n';
+    certPem = blocks.map((b) => b.text.replace(/\r\n/g, '\n')).join('\n') + '\n';
     // OpenSSL sends the chain in file order; clients then fail with "unable to get local issuer".
     for (let i = 1; i < certs.length; i++) {
       if (!certs[i - 1]!.checkIssued(certs[i]!)) {
@@ -172,14 +170,19 @@ async function checkKeyMode(file: string, warn: (key: string, text: string) => v
 }
 
 function decryptKey(keyIn: Loaded, passphrase: string, problem: (key: string, text: string) => void): KeyObject | undefined {
-  const block = KEY_BLOCK.exec(keyIn.text);
-  if (block === null) {
+  const blocks = readPem(keyIn.text, { labels: PRIVATE_KEY_LABELS });
+  const block = blocks.find((b) => b.problem === undefined) ?? blocks[0];
+  if (block === undefined) {
     problem('server_key_path', `${keyIn.source} contains no PEM private key (-----BEGIN [RSA |EC ]PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)`);
     return undefined;
   }
-  const pem = block[0].replace(/\r\n/g, '\n');
+  if (block.problem !== undefined) {
+    problem('server_key_path', `the key in ${keyIn.source} cannot be parsed (its PEM block ${block.problem})`);
+    return undefined;
+  }
+  const pem = block.text.replace(/\r\n/g, '\n');
   // PKCS#8 says so in its label; traditional OpenSSL PEM in a Proc-Type header.
-  const encrypted = block[1] === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,\s*ENCRYPTED/m.test(pem);
+  const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,\s*ENCRYPTED/m.test(block.headers);
   if (encrypted && passphrase === '') {
     problem('server_key_passphrase', `the key in ${keyIn.source} is encrypted; set server_key_passphrase (or NANO_RPC_SERVER_KEY_PASSPHRASE)`);
     return undefined;
@@ -199,14 +202,13 @@ function decryptKey(keyIn: Loaded, passphrase: string, problem: (key: string, te
 }
 
 function checkDh(dhIn: Loaded, problem: (key: string, text: string) => void): { pem: string; bits: number } | undefined {
-  const block = DH_BLOCK.exec(dhIn.text);
+  const block = readPem(dhIn.text, { labels: DH_PARAMETERS_LABELS })[0];
   const fail = (why: string): undefined => {
     problem('server_dh_path', `${dhIn.source} ${why}`);
     return undefined;
   };
-  if (block === null) return fail('is not a PEM DH parameters file (no -----BEGIN DH PARAMETERS----- block)');
-  const der = Buffer.from(block[2]!.replace(/\s+/g, ''), 'base64');
-  const ints = derIntegers(der);
+  if (block === undefined) return fail('is not a PEM DH parameters file (no -----BEGIN DH PARAMETERS----- block)');
+  const ints = block.problem === undefined ? derIntegers(block.der) : undefined;
   if (ints === undefined || ints.length < 2) return fail('has malformed DH parameters');
   const [p, g] = ints as [Buffer, Buffer];
   const bits = bitLength(p);
@@ -217,7 +219,7 @@ function checkDh(dhIn: Loaded, problem: (key: string, text: string) => void): { 
   } catch {
     return fail('has DH parameters that OpenSSL rejects');
   }
-  return { pem: block[0].replace(/\r\n/g, '\n') + '\n', bits };
+  return { pem: block.text.replace(/\r\n/g, '\n') + '\n', bits };
 }
 
 /** Whether this Node/OpenSSL takes the parameters in a TLS context (its security level may refuse small groups). */

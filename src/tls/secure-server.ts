@@ -114,7 +114,9 @@ export class SecureServer {
     this.server.once('close', () => this.refusals.close());
     const clientTrust = options.trust;
     if (clientTrust) {
-      clientTrust.onChange((snapshot) => this.applyTrust(snapshot));
+      // The trust list may outlive this server (the websocket's server shares it): stop listening at close.
+      const unsubscribe = clientTrust.onChange((snapshot) => this.applyTrust(snapshot));
+      this.server.once('close', unsubscribe);
       // A busy keep-alive connection never idles out, so expiry is checked on a timer too: from
       // 'listening' to 'close', so a server that never started leaves no timer behind.
       this.server.once('listening', () => {
@@ -284,7 +286,7 @@ function verdictToOpenSsl(verdict: 'untrusted' | 'expired' | 'not_yet_valid'): s
 function tlsContextOptions(material: ServerMaterial, trust: TrustSnapshot | undefined): SecureContextOptions {
   return {
     cert: material.cert,
-    key: material.key.export({ type: 'pkcs8', format: 'pem' }) as string,
+    key: material.key.export({ type: 'pkcs8', format: 'pem' }),
     // Node's 'auto' picks a safe built-in group when no DH file is configured.
     dhparam: material.dhparam ?? 'auto',
     ...TLS_POLICY,

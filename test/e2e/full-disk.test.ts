@@ -116,7 +116,7 @@ describe.skipIf(!isRoot)('a full disk under the ledger', () => {
     expect(await processBlock(fifth)).toEqual({ hash: fifth.hash });
 
     // Everything acknowledged is still there after another restart.
-    await server!.stop();
+    await server.stop();
     server = await start();
     expect(await call({ action: 'block_count' })).toMatchObject({ count: '6', cemented: '6' });
     for (const block of chain)

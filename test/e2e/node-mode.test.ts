@@ -36,7 +36,7 @@ beforeAll(async () => {
   });
   const open = await state({ account: receiver, previous: ZERO, representative: receiver.pub, balance: 1000n, link: send.hash, threshold: T.epoch1 });
   sendHash = send.hash;
-  sendBlock = send.json as Record<string, unknown>;
+  sendBlock = send.json;
   const nodeDir = join(dir.path, 'node');
   await mkdir(nodeDir);
   const seeded = await openLedger({ path: join(nodeDir, 'ledger') });

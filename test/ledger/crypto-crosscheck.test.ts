@@ -37,7 +37,7 @@ describe('cross-checks against nanocurrency (independent implementation)', () =>
         representative: nano.deriveAddress(nano.derivePublicKey(randomBytes(32).toString('hex')), { useNanoPrefix: true }),
         balance: randomAmount().toString(10),
         link: randomBytes(32).toString('hex'),
-      } as nano.BlockData);
+      });
       const parsed = parseBlockJson(created.block);
       expect(parsed.ok).toBe(true);
       if (!parsed.ok) continue;

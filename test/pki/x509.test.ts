@@ -102,7 +102,7 @@ async function makeFixture(type: KeyType): Promise<Fixture> {
 }
 
 /** Connects and resolves with the client socket once the handshake and identity check are done, or the error. */
-async function tryConnect(opts: ConnectionOptions): Promise<{ socket?: TLSSocket; error?: Error }> {
+async function tryConnect(opts: ConnectionOptions): Promise<{ socket?: TLSSocket; error?: NodeJS.ErrnoException }> {
   return new Promise((resolve) => {
     const socket = connect(opts);
     socket.once('secureConnect', () => resolve({ socket }));
@@ -178,9 +178,9 @@ for (const type of ['ec-p256', 'rsa-2048'] as const) {
           socket?.destroy();
         }
         const wrongName = await tryConnect({ host: '127.0.0.1', port, ca: [fx.caPem], servername: 'rpc.example.com' });
-        expect((wrongName.error as NodeJS.ErrnoException | undefined)?.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+        expect(wrongName.error?.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
         const untrusted = await tryConnect({ host: '127.0.0.1', port, ca: [] });
-        expect((untrusted.error as NodeJS.ErrnoException | undefined)?.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+        expect(untrusted.error?.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
       } finally {
         server.close();
       }

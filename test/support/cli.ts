@@ -16,7 +16,7 @@ export interface RunningCli {
 /** `wrapper` runs the CLI under another program, e.g. ['prlimit', '--nofile=256:256']. */
 export function startCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; wrapper?: readonly string[] }): RunningCli {
   const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
-  const child = spawn(command!, [...prefix, CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...prefix, CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const running: RunningCli = {
     child,
     stdout: '',
@@ -43,21 +43,21 @@ export function startCli(args: readonly string[], options: { cwd: string; env?: 
         }, timeoutMs);
         const cleanup = (): void => {
           clearTimeout(timer);
-          child.stdout!.off('data', check);
-          child.stderr!.off('data', check);
+          child.stdout.off('data', check);
+          child.stderr.off('data', check);
           child.off('exit', onExit);
         };
         if (check()) return;
-        child.stdout!.on('data', check);
-        child.stderr!.on('data', check);
+        child.stdout.on('data', check);
+        child.stderr.on('data', check);
         child.once('exit', onExit);
       });
     },
   };
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     running.stdout += chunk.toString();
   });
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     running.stderr += chunk.toString();
   });
   return running;

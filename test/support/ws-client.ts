@@ -8,7 +8,8 @@ export class WsClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      this.received.push(JSON.parse(String(data as Buffer)) as Record<string, unknown>);
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      this.received.push(JSON.parse(bytes.toString()) as Record<string, unknown>);
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) => socket.once('close', (code) => resolve({ code })));

@@ -161,7 +161,7 @@ export function createQueries(store: Store): Queries {
   function receivableEntries(account: Buffer): ReceivableEntry[] {
     const out: ReceivableEntry[] = [];
     for (const { key, value } of store.pending.getRange(pendingRangeOf(account))) {
-      const k = Buffer.from(key as Buffer);
+      const k = Buffer.from(key);
       if (!k.subarray(0, 32).equals(account)) break;
       const entry = decodePending(value);
       out.push({ hash: toHex(k.subarray(32)), amount: entry.amount, source: encodeAccount(entry.source), epoch: entry.epoch });
@@ -234,14 +234,14 @@ export function createQueries(store: Store): Queries {
       const out: FrontierEntry[] = [];
       if (count <= 0) return out;
       for (const { key, value } of store.accounts.getRange({ start, limit: count })) {
-        out.push({ account: encodeAccount(Buffer.from(key as Buffer)), hash: toHex(decodeAccountInfo(value).head) });
+        out.push({ account: encodeAccount(Buffer.from(key)), hash: toHex(decodeAccountInfo(value).head) });
       }
       return out;
     },
     representatives(count) {
       const out: WeightEntry[] = [];
       for (const { key, value } of store.weights.getRange(count === undefined ? {} : { limit: count })) {
-        out.push({ account: encodeAccount(Buffer.from(key as Buffer)), weight: bytesToU128(value) });
+        out.push({ account: encodeAccount(Buffer.from(key)), weight: bytesToU128(value) });
       }
       return out;
     },
@@ -250,7 +250,7 @@ export function createQueries(store: Store): Queries {
       const after = opts.after;
       const matches = (function* (): Generator<WeightEntry> {
         for (const { key, value } of store.accounts.getRange(after === undefined ? {} : { start: after })) {
-          const account = Buffer.from(key as Buffer);
+          const account = Buffer.from(key);
           if (after !== undefined && account.equals(after)) continue;
           const info = decodeAccountInfo(value);
           if (info.representative.equals(representative) && info.balance >= threshold) {
@@ -270,7 +270,7 @@ export function createQueries(store: Store): Queries {
     weight: (representative) => view.weight(representative),
     *accounts(start) {
       for (const { key, value } of store.accounts.getRange({ start })) {
-        const publicKey = Buffer.from(key as Buffer);
+        const publicKey = Buffer.from(key);
         yield { publicKey, account: encodeAccount(publicKey), info: accountInfoOf(decodeAccountInfo(value)) };
       }
     },

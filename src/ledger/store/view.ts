@@ -44,12 +44,7 @@ export function storeView(store: Store): LedgerView {
     hasReceivable(account) {
       const end = Buffer.concat([account, Buffer.alloc(32, 0xff)]);
       for (const key of store.pending.getKeys({ start: account, end, inclusiveEnd: true, limit: 1 })) {
-        if (
-          Buffer.from(key as Buffer)
-            .subarray(0, 32)
-            .equals(account)
-        )
-          return true;
+        if (Buffer.from(key).subarray(0, 32).equals(account)) return true;
       }
       return false;
     },

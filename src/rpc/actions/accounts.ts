@@ -219,7 +219,7 @@ function history(params: Params, ledger: Ledger, prefix: Record<string, RpcValue
   let filter: Set<string> | undefined;
   if (params.account_filter !== undefined && params.account_filter !== null) {
     filter = new Set();
-    const elements = typeof params.account_filter === 'object' ? Object.values(params.account_filter as object) : [];
+    const elements = typeof params.account_filter === 'object' ? Object.values(params.account_filter) : [];
     for (const element of elements) filter.add(accountText(reader.read(element)));
     // An empty filter filters nothing, as in the node.
     if (filter.size === 0) filter = undefined;
