@@ -257,7 +257,7 @@ export async function nodeModeSuite(settings: FrontSettings, dir: string, pki: B
         ['block_count', BLOCK_COUNT, '"count"'],
         ['account_info', ACCOUNT_INFO, '"frontier"'],
       ] as const) {
-        log(`node mode ${name}: direct, ours over HTTP, ours over IPC${nginx ? ', nginx' : ''}, interleaved …`);
+        log(`node mode ${name}: direct, ours and the bare Node front over HTTP and IPC${nginx ? ', nginx' : ''}, interleaved …`);
         const targets: FrontTarget[] = [
           {
             label: 'upstream direct (plain HTTP)',
