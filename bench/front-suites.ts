@@ -12,10 +12,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installTrustedCert } from '../src/tls/trust-dir.js';
 import type { Contender } from './contender.js';
 import { childPids } from './cpu.js';
 import { isFrontResult, type FrontJob, type FrontTarget, type FrontTargetResult } from './front-protocol.js';
@@ -24,7 +22,7 @@ import type { TlsClientMaterial } from './load-protocol.js';
 import { startMinimal } from './minimal.js';
 import { startNginx } from './nginx.js';
 import { NGINX } from './nginx-install.js';
-import { startOurs } from './ours.js';
+import { startOurs, writeOursConfig } from './ours.js';
 import type { BenchPki } from './pki.js';
 import { nextMessage, spawnNodeEntry, stopChild, type Pin } from './procs.js';
 
@@ -68,27 +66,8 @@ interface Started {
 
 /** The built CLI (`nano-rpc serve`), for `[workers] count` > 1 (node:cluster needs the CLI's entry). */
 async function startCliWith(dir: string, pki: BenchPki, tables: string, workers: number, pin: Pin): Promise<Started & { pids(): number[] }> {
-  await mkdir(join(dir, 'clients'), { recursive: true });
-  const server = pki.servers['ec-p256'];
-  await writeFile(join(dir, 'server.cert.pem'), server.certPem);
-  await writeFile(join(dir, 'server.key.pem'), server.keyPem, { mode: 0o600 });
-  await installTrustedCert(join(dir, 'clients'), pki.client.certPem);
-  const toml = [
-    'address = "127.0.0.1"',
-    'port = 0',
-    '[secure]',
-    'enable = true',
-    'server_cert_path = "server.cert.pem"',
-    'server_key_path = "server.key.pem"',
-    'client_certs_path = "clients"',
-    '[logging]',
-    'log_rpc = false',
-    tables,
-    '[workers]',
-    `count = ${workers}`,
-    '',
-  ].join('\n');
-  await writeFile(join(dir, 'config-rpc.toml'), toml);
+  // node:cluster needs the CLI's entry; the config is ours.ts's, plus the workers.
+  await writeOursConfig({ dir, pki, keyType: 'ec-p256', tls: true, tables: `${tables}\n[workers]\ncount = ${workers}` });
   const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
   const [command, args] =
     pin === undefined
@@ -213,6 +192,16 @@ export async function nodeModeSuite(settings: FrontSettings, dir: string, pki: B
     pin: serverPin,
   });
   const started: Started[] = [upstream];
+  // A mutual-TLS front on 127.0.0.1, the upstream's CPU reported beside its own.
+  const behindUpstream = (label: string, port: number, pids: number[], body: string, expect: string): FrontTarget => ({
+    label,
+    origin: `https://127.0.0.1:${port}`,
+    tls: true,
+    pids,
+    behindPids: [upstream.pid],
+    body,
+    expect,
+  });
   try {
     const viaHttp = await startOurs({
       dir: join(dir, 'front-http'),
@@ -268,55 +257,11 @@ export async function nodeModeSuite(settings: FrontSettings, dir: string, pki: B
             body,
             expect,
           },
-          {
-            label: 'ours → HTTP upstream',
-            origin: `https://127.0.0.1:${viaHttp.port}`,
-            tls: true,
-            pids: [viaHttp.pid],
-            behindPids: [upstream.pid],
-            body,
-            expect,
-          },
-          {
-            label: 'ours → IPC upstream',
-            origin: `https://127.0.0.1:${viaIpc.port}`,
-            tls: true,
-            pids: [viaIpc.pid],
-            behindPids: [upstream.pid],
-            body,
-            expect,
-          },
-          {
-            label: BARE_HTTP,
-            origin: `https://127.0.0.1:${bareHttp.port}`,
-            tls: true,
-            pids: bareHttp.cpuPids(),
-            behindPids: [upstream.pid],
-            body,
-            expect,
-          },
-          {
-            label: BARE_IPC,
-            origin: `https://127.0.0.1:${bareIpc.port}`,
-            tls: true,
-            pids: bareIpc.cpuPids(),
-            behindPids: [upstream.pid],
-            body,
-            expect,
-          },
-          ...(nginx
-            ? [
-                {
-                  label: 'nginx → HTTP upstream',
-                  origin: `https://127.0.0.1:${nginx.port}`,
-                  tls: true,
-                  pids: nginx.pids,
-                  behindPids: [upstream.pid],
-                  body,
-                  expect,
-                },
-              ]
-            : []),
+          behindUpstream('ours → HTTP upstream', viaHttp.port, [viaHttp.pid], body, expect),
+          behindUpstream('ours → IPC upstream', viaIpc.port, [viaIpc.pid], body, expect),
+          behindUpstream(BARE_HTTP, bareHttp.port, bareHttp.cpuPids(), body, expect),
+          behindUpstream(BARE_IPC, bareIpc.port, bareIpc.cpuPids(), body, expect),
+          ...(nginx ? [behindUpstream('nginx → HTTP upstream', nginx.port, nginx.pids, body, expect)] : []),
         ];
         const results = await runFront(job(targets), loadPin);
         out.push(
@@ -357,24 +302,8 @@ export async function nodeModeSuite(settings: FrontSettings, dir: string, pki: B
       log('node mode block_count: 1 worker vs 2 workers over IPC, interleaved …');
       const results = await runFront(
         job([
-          {
-            label: 'ours → IPC, 1 worker',
-            origin: `https://127.0.0.1:${viaIpc.port}`,
-            tls: true,
-            pids: [viaIpc.pid],
-            behindPids: [upstream.pid],
-            body: BLOCK_COUNT,
-            expect: '"count"',
-          },
-          {
-            label: 'ours → IPC, 2 workers',
-            origin: `https://127.0.0.1:${twoWorkers.port}`,
-            tls: true,
-            pids: twoWorkers.pids(),
-            behindPids: [upstream.pid],
-            body: BLOCK_COUNT,
-            expect: '"count"',
-          },
+          behindUpstream('ours → IPC, 1 worker', viaIpc.port, [viaIpc.pid], BLOCK_COUNT, '"count"'),
+          behindUpstream('ours → IPC, 2 workers', twoWorkers.port, twoWorkers.pids(), BLOCK_COUNT, '"count"'),
         ]),
         loadPin,
       );

@@ -20,7 +20,8 @@ export interface OursOptions {
   readonly tables?: string;
 }
 
-async function writeConfig(options: OursOptions): Promise<string> {
+/** Writes `dir`'s config-rpc.toml (and, with TLS, its certificates and trust directory); returns its path. */
+export async function writeOursConfig(options: Omit<OursOptions, 'pin'>): Promise<string> {
   await mkdir(options.dir, { recursive: true });
   const secure = ['[secure]', `enable = ${options.tls}`];
   if (options.tls) {
@@ -51,7 +52,7 @@ async function writeConfig(options: OursOptions): Promise<string> {
 
 /** Our real service (startService) in a child process, as `nano-rpc serve` would run it. */
 export async function startOurs(options: OursOptions): Promise<Contender & { readonly pid: number; readonly websocketPort?: number }> {
-  const configPath = await writeConfig(options);
+  const configPath = await writeOursConfig(options);
   const child = spawnNodeEntry('server-ours.js', [configPath], options.pin);
   try {
     const { port, websocketPort } = await nextMessage(child, isListening, 30_000);

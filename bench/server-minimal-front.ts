@@ -6,15 +6,11 @@
  * flight each) or `http://HOST:PORT` (an undici Pool, keep-alive, `request()` as its README shows).
  * argv: CERT KEY CLIENT_CERT UPSTREAM. Reports {type:'listening', port} over IPC.
  */
-import { readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Pool } from 'undici';
-import { allowPartialTrustChain } from '../src/tls/node-internals.js';
-import { exitWithParent, fail, send } from './child-ipc.js';
+import { answerJson, serveBareHttps } from './bare-https.js';
+import { fail } from './child-ipc.js';
 
-const HARD_LIMIT_MS = 15 * 60_000;
 const CONNECTIONS = 16;
 
 type Forward = (body: Buffer) => Promise<Buffer>;
@@ -82,54 +78,28 @@ function httpForward(origin: string): Forward {
   };
 }
 
-function answer(res: ServerResponse, body: string | Buffer): void {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
 async function main(): Promise<void> {
   const [certPath, keyPath, clientCertPath, upstream] = process.argv.slice(2);
   if (!certPath || !keyPath || !clientCertPath || !upstream)
     throw new Error('usage: server-minimal-front.js CERT KEY CLIENT_CERT tcp://HOST:PORT|http://HOST:PORT');
   const url = new URL(upstream);
   const forward = url.protocol === 'tcp:' ? ipcForward(url.hostname, Number(url.port)) : httpForward(url.origin);
-  const server = createServer(
-    {
-      cert: readFileSync(certPath, 'utf8'),
-      key: readFileSync(keyPath, 'utf8'),
-      ca: [readFileSync(clientCertPath, 'utf8')],
-      requestCert: true,
-      rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
-      keepAliveTimeout: 65_000,
-    },
-    (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        try {
-          JSON.parse(body.toString('utf8'));
-        } catch {
-          return answer(res, '{"error":"Unable to parse JSON"}');
-        }
-        forward(body).then(
-          (bytes) => answer(res, bytes),
-          () => answer(res, '{"error":"Connection to node has failed"}'),
-        );
-      });
-    },
-  );
-  allowPartialTrustChain(server);
-  exitWithParent(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }, HARD_LIMIT_MS);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  await serveBareHttps({ certPath, keyPath, clientCertPath }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      try {
+        JSON.parse(body.toString('utf8'));
+      } catch {
+        return answerJson(res, '{"error":"Unable to parse JSON"}');
+      }
+      forward(body).then(
+        (bytes) => answerJson(res, bytes),
+        () => answerJson(res, '{"error":"Connection to node has failed"}'),
+      );
+    });
   });
-  send({ type: 'listening', port: (server.address() as AddressInfo).port });
 }
 
 main().catch(fail);
